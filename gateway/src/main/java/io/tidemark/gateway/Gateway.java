@@ -1,0 +1,105 @@
+package io.tidemark.gateway;
+
+import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.HttpConfig;
+import io.tidemark.gateway.http.ApiRouter;
+import io.tidemark.gateway.http.HealthRoutes;
+import io.tidemark.gateway.http.HttpVerticle;
+import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.PasswordCheck;
+import io.tidemark.gateway.store.Database;
+import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.GroupCommitAppender;
+import io.tidemark.gateway.store.ServerSecrets;
+import io.tidemark.gateway.store.TenantSync;
+import io.tidemark.gateway.stream.StreamRoutes;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the start-up sequence and its reverse. Start migrates the schema, syncs the
+ * tenants, deploys the event appender and then the HTTP servers; stop lets in-flight requests
+ * finish, drains pending appends, and closes the pool.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  private static final String PAGING_TOKEN_SECRET = "paging-token";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final GroupCommitAppender appender;
+  private final String appenderDeployment;
+  private final String httpDeployment;
+  private final int port;
+
+  private Gateway(Vertx vertx, Pool pool, GroupCommitAppender appender, String appenderDeployment,
+      String httpDeployment, int port) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.appender = appender;
+    this.appenderDeployment = appenderDeployment;
+    this.httpDeployment = httpDeployment;
+    this.port = port;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return vertx.executeBlocking(() -> {
+          Database.migrate(config.database());
+          return PasswordCheck.load(vertx, config.security(), Access.callers(config));
+        })
+        .compose(passwords -> {
+          Pool pool = Database.pool(vertx, config.database());
+          return startOn(vertx, config, pool, passwords)
+              .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
+        });
+  }
+
+  private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords) {
+    GroupCommitAppender appender = new GroupCommitAppender(pool, config.store());
+    HttpConfig http = config.http();
+    AtomicInteger boundPort = new AtomicInteger();
+    return TenantSync.sync(pool, config.tenants())
+        .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
+        .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId -> {
+          HealthRoutes health = new HealthRoutes(pool);
+          StreamRoutes stream = new StreamRoutes(pool, tokenSecret);
+          HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
+          // Port 0 asks for a free port; several servers would each get a different one.
+          int instances = http.port() == 0 ? 1 : http.instances();
+          return vertx.deployVerticle(
+                  () -> new HttpVerticle(options,
+                      v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, stream),
+                      http.shutdownGraceSeconds(), boundPort::set),
+                  new DeploymentOptions().setInstances(instances))
+              .map(httpId -> new Gateway(vertx, pool, appender, appenderId, httpId, boundPort.get()));
+        }));
+  }
+
+  /** HTTP first (in-flight requests finish and append), then the appender drains, then the pool closes. */
+  public Future<Void> stop() {
+    return vertx.undeploy(httpDeployment)
+        .onComplete(r -> LOG.info("HTTP servers stopped"))
+        .eventually(() -> vertx.undeploy(appenderDeployment))
+        .onComplete(r -> LOG.info("pending appends drained"))
+        .eventually(pool::close);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public EventAppender appender() {
+    return appender;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+}

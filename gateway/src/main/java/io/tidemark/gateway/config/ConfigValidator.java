@@ -1,0 +1,125 @@
+package io.tidemark.gateway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a bound config; the first problem found stops start-up with a message naming its key. */
+final class ConfigValidator {
+
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private ConfigValidator() {}
+
+  static void validate(GatewayConfig c) {
+    HttpConfig http = c.http();
+    range("http.port", http.port(), 0, 65535);
+    range("http.instances", http.instances(), 1, 256);
+    if (http.maxBodyBytes() < 1) {
+      fail("http.maxBodyBytes", "must be at least 1");
+    }
+    range("http.shutdownGraceSeconds", http.shutdownGraceSeconds(), 0, 3600);
+
+    DatabaseConfig db = c.database();
+    db.parsedUrl();
+    if (!SCHEMA.matcher(db.schema()).matches()) {
+      fail("database.schema", "must be a lower-case SQL identifier, got '" + db.schema() + "'");
+    }
+    range("database.poolSize", db.poolSize(), 1, 200);
+    range("database.connectTimeoutSeconds", db.connectTimeoutSeconds(), 1, 600);
+
+    range("store.maxBatchEvents", c.store().maxBatchEvents(), 1, 100_000);
+    range("store.lingerMillis", c.store().lingerMillis(), 0, 1000);
+
+    SecurityConfig security = c.security();
+    if (!Files.isRegularFile(Path.of(security.htpasswdFile()))) {
+      fail("security.htpasswdFile", "no such file: " + security.htpasswdFile());
+    }
+    range("security.credentialCacheSeconds", security.credentialCacheSeconds(), 0, 86_400);
+    range("security.credentialCacheSize", security.credentialCacheSize(), 0, 10_000_000);
+
+    validateTenants(c.tenants());
+    validateUsers(c);
+    validateWebhooks(c);
+  }
+
+  private static void validateTenants(List<TenantConfig> tenants) {
+    if (tenants.isEmpty()) {
+      fail("tenants", "at least one tenant is required");
+    }
+    Set<Object> names = new HashSet<>();
+    Set<Object> locators = new HashSet<>();
+    Set<Object> orgIds = new HashSet<>();
+    for (int i = 0; i < tenants.size(); i++) {
+      TenantConfig t = tenants.get(i);
+      String key = "tenants[" + i + "]";
+      required(key + ".name", t.name());
+      required(key + ".locator", t.locator());
+      required(key + ".orgId", t.orgId());
+      unique(names, t.name(), key + ".name");
+      unique(locators, t.locator(), key + ".locator");
+      unique(orgIds, t.orgId(), key + ".orgId");
+    }
+  }
+
+  private static void validateUsers(GatewayConfig c) {
+    Set<Object> names = new HashSet<>();
+    for (int i = 0; i < c.users().size(); i++) {
+      UserConfig u = c.users().get(i);
+      String key = "users[" + i + "]";
+      required(key + ".name", u.name());
+      required(key + ".userLocator", u.userLocator());
+      unique(names, u.name(), key + ".name");
+      if (u.tenants().isEmpty()) {
+        fail(key + ".tenants", "user '" + u.name() + "' needs at least one tenant");
+      }
+      for (int j = 0; j < u.tenants().size(); j++) {
+        knownTenant(c, u.tenants().get(j), key + ".tenants[" + j + "]");
+      }
+    }
+  }
+
+  private static void validateWebhooks(GatewayConfig c) {
+    Set<Object> ids = new HashSet<>();
+    for (int i = 0; i < c.webhooks().size(); i++) {
+      WebhookConfig w = c.webhooks().get(i);
+      String key = "webhooks[" + i + "]";
+      required(key + ".id", w.id());
+      required(key + ".secret", w.secret());
+      unique(ids, w.id(), key + ".id");
+      knownTenant(c, w.tenant(), key + ".tenant");
+    }
+  }
+
+  private static void knownTenant(GatewayConfig c, String name, String key) {
+    required(key, name);
+    if (c.tenantNamed(name).isEmpty()) {
+      fail(key, "no tenant named '" + name + "'");
+    }
+  }
+
+  private static void required(String key, Object value) {
+    if (value == null || (value instanceof String s && s.isBlank())) {
+      fail(key, "is required");
+    }
+  }
+
+  private static void unique(Set<Object> seen, Object value, String key) {
+    if (!seen.add(value)) {
+      fail(key, "'" + value + "' is used twice");
+    }
+  }
+
+  private static void range(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      fail(key, "must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+
+  private static void fail(String key, String problem) {
+    throw new ConfigException(key + ": " + problem);
+  }
+}

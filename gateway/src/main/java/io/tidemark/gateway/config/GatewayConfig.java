@@ -1,0 +1,45 @@
+package io.tidemark.gateway.config;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The whole gateway configuration, as bound from {@code config/gateway.yaml} with the
+ * environment overrides applied. Immutable; validated by {@link ConfigLoader} before use.
+ */
+public record GatewayConfig(
+    HttpConfig http,
+    DatabaseConfig database,
+    StoreConfig store,
+    SecurityConfig security,
+    List<TenantConfig> tenants,
+    List<UserConfig> users,
+    List<WebhookConfig> webhooks) {
+
+  public GatewayConfig {
+    http = http == null ? HttpConfig.defaults() : http;
+    database = database == null ? DatabaseConfig.defaults() : database;
+    store = store == null ? StoreConfig.defaults() : store;
+    security = security == null ? SecurityConfig.defaults() : security;
+    tenants = tenants == null ? List.of() : List.copyOf(tenants);
+    users = users == null ? List.of() : List.copyOf(users);
+    webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+  }
+
+  public Optional<TenantConfig> tenantNamed(String name) {
+    return tenants.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  public Optional<TenantConfig> tenant(UUID locator) {
+    return tenants.stream().filter(t -> t.locator().equals(locator)).findFirst();
+  }
+
+  public GatewayConfig withHttp(HttpConfig http) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks);
+  }
+
+  public GatewayConfig withDatabase(DatabaseConfig database) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks);
+  }
+}

@@ -1,0 +1,56 @@
+package io.tidemark.gateway.http;
+
+/**
+ * The one domain failure type: an HTTP status, a stable code and a message safe to show the
+ * client. {@link FailureHandler} turns it into the envelope of the endpoint family.
+ */
+public final class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+
+  public ApiException(int status, String code, String message) {
+    // Expected failures: no stack trace to fill, none to print.
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** A stable, machine-readable code such as {@code INVALID_PARAMETER}. */
+  public String code() {
+    return code;
+  }
+
+  /** 400 for a query or path parameter; the message starts with the parameter's name. */
+  public static ApiException badParameter(String parameter, String problem) {
+    return new ApiException(400, "INVALID_PARAMETER", "Invalid parameter '" + parameter + "': " + problem);
+  }
+
+  public static ApiException badBody(String problem) {
+    return new ApiException(400, "INVALID_BODY", "Invalid request body: " + problem);
+  }
+
+  public static ApiException notFound(String message) {
+    return new ApiException(404, "NOT_FOUND", message);
+  }
+
+  public static ApiException forbidden(String message) {
+    return new ApiException(403, "FORBIDDEN", message);
+  }
+
+  public static ApiException unauthorized() {
+    return new ApiException(401, "UNAUTHORIZED", "Authentication required: send HTTP Basic credentials");
+  }
+
+  public static ApiException conflict(String message) {
+    return new ApiException(409, "CONFLICT", message);
+  }
+
+  public static ApiException storeUnavailable() {
+    return new ApiException(503, "STORE_UNAVAILABLE", "The event store is unavailable; retry later");
+  }
+}

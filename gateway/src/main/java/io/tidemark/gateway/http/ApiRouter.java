@@ -1,0 +1,43 @@
+package io.tidemark.gateway.http;
+
+import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.PasswordCheck;
+import io.tidemark.gateway.stream.StreamRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BasicAuthHandler;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The request pipeline, in the order every request meets it:
+ * request id → body (bounded) → authentication → permission and tenant → handler → failure mapping.
+ * Feature packages mount their routes here and stay unaware of the phases around them.
+ */
+public final class ApiRouter {
+
+  private ApiRouter() {}
+
+  public static Router create(Vertx vertx, long maxBodyBytes, PasswordCheck passwords,
+      HealthRoutes health, StreamRoutes stream) {
+    Router router = Router.router(vertx);
+    FailureHandler failures = new FailureHandler(maxBodyBytes);
+    Access access = new Access(passwords);
+
+    router.route().handler(new RequestIds());
+    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    health.mount(router);
+
+    BasicAuthHandler basic = BasicAuthHandler.create(passwords, "tidemark");
+    router.route("/event/*").handler(basic);
+    router.route("/v2/*").handler(basic);
+    router.route("/admin/*").handler(basic);
+    stream.mount(router, access);
+
+    router.route().failureHandler(failures);
+    // Unmatched paths and methods never reach a failure handler: give them the same envelopes.
+    router.errorHandler(404, failures);
+    router.errorHandler(405, failures);
+    router.errorHandler(500, failures);
+    return router;
+  }
+}

@@ -1,0 +1,101 @@
+package io.tidemark.gateway.http;
+
+import io.tidemark.gateway.store.StoreErrors;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a failure into an HTTP error. {@code /v2/...} answers in the
+ * {@code {data, warnings, errors}} envelope, everything else with {@code {message, code}}.
+ * An unexpected exception is logged with the request id and never echoed to the client.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  public static final String BASIC_CHALLENGE = "Basic realm=\"tidemark\"";
+
+  private final long maxBodyBytes;
+
+  public FailureHandler(long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      // Too late for an error body; closing tells the client the response is incomplete.
+      LOG.warn("request {} failed after its response started", RequestIds.of(ctx), ctx.failure());
+      ctx.response().reset();
+      return;
+    }
+    ApiException error = toApiException(ctx);
+    if (error.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", BASIC_CHALLENGE);
+    }
+    JsonObject body = ctx.normalizedPath().startsWith("/v2/") ? v2Envelope(error) : plain(error);
+    ctx.response()
+        .setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+
+  private ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof HttpException http) {
+      return fromStatus(ctx, http.getStatusCode());
+    }
+    if (failure == null) {
+      return fromStatus(ctx, ctx.statusCode());
+    }
+    ApiException store = StoreErrors.translate(failure);
+    if (store != null) {
+      LOG.warn("request {}: store failure: {}", RequestIds.of(ctx), failure.toString());
+      return store;
+    }
+    LOG.error("request {} failed unexpectedly", RequestIds.of(ctx), failure);
+    return internal(ctx);
+  }
+
+  private ApiException fromStatus(RoutingContext ctx, int status) {
+    return switch (status) {
+      case 400 -> ApiException.badBody("malformed request");
+      case 401 -> ApiException.unauthorized();
+      case 403 -> ApiException.forbidden("Forbidden");
+      case 404 -> ApiException.notFound("No such resource: " + ctx.request().method() + " " + ctx.normalizedPath());
+      case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED",
+          "Method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath());
+      case 413 -> new ApiException(413, "BODY_TOO_LARGE",
+          "Request body is larger than the limit of " + maxBodyBytes + " bytes");
+      case 503 -> ApiException.storeUnavailable();
+      default -> status >= 400 && status < 500
+          ? new ApiException(status, "CLIENT_ERROR", "Request rejected")
+          : internal(ctx);
+    };
+  }
+
+  private static ApiException internal(RoutingContext ctx) {
+    return new ApiException(500, "INTERNAL_ERROR",
+        "Internal error; quote request id " + RequestIds.of(ctx) + " when reporting it");
+  }
+
+  private static JsonObject v2Envelope(ApiException error) {
+    return new JsonObject()
+        .putNull("data")
+        .put("warnings", new JsonArray())
+        .put("errors", new JsonArray().add(new JsonObject()
+            .put("code", error.status())
+            .put("message", error.getMessage())));
+  }
+
+  private static JsonObject plain(ApiException error) {
+    return new JsonObject().put("message", error.getMessage()).put("code", error.code());
+  }
+}

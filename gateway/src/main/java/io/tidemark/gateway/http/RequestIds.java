@@ -1,0 +1,32 @@
+package io.tidemark.gateway.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * First phase of every request: adopt the client's {@code X-Request-Id} when it is sane, else
+ * make one, and put it on the response before anything can fail.
+ */
+public final class RequestIds implements Handler<RoutingContext> {
+
+  public static final String HEADER = "X-Request-Id";
+  private static final String KEY = "tidemark.requestId";
+  // Ids end up in logs, the event store and URLs: keep them short and free of separators.
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._~:-]{1,128}");
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String offered = ctx.request().getHeader(HEADER);
+    String id = offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    ctx.put(KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+
+  public static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id == null ? "-" : id;
+  }
+}

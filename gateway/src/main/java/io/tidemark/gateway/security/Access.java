@@ -1,0 +1,78 @@
+package io.tidemark.gateway.security;
+
+import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.TenantConfig;
+import io.tidemark.gateway.config.UserConfig;
+import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.QueryParameters;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The permission phase of the request pipeline: after authentication and before any handler or
+ * plugin code, it checks the caller's permissions and, for paths with a {@code tenantLocator},
+ * that the caller belongs to that tenant. Both failures are 403.
+ */
+public final class Access {
+
+  private static final String CALLER = "tidemark.caller";
+  private static final String TENANT = "tidemark.tenant";
+
+  private final PasswordCheck passwords;
+
+  public Access(PasswordCheck passwords) {
+    this.passwords = passwords;
+  }
+
+  /** The callers config defines, by user name. */
+  public static Map<String, Caller> callers(GatewayConfig config) {
+    Map<String, Caller> callers = new HashMap<>();
+    for (UserConfig user : config.users()) {
+      List<TenantConfig> tenants = user.tenants().stream()
+          .map(name -> config.tenantNamed(name).orElseThrow())
+          .toList();
+      callers.put(user.name(), new Caller(user.name(), user.userLocator(), tenants, user.permissions()));
+    }
+    return callers;
+  }
+
+  public Handler<RoutingContext> require(Permission... permissions) {
+    List<Permission> required = Arrays.asList(permissions);
+    return ctx -> {
+      Caller caller = ctx.user() == null ? null : passwords.caller(ctx.user().subject());
+      if (caller == null) {
+        throw ApiException.unauthorized();
+      }
+      UUID tenant = ctx.pathParam("tenantLocator") == null ? null : QueryParameters.uuidPath(ctx, "tenantLocator");
+      List<Permission> missing = required.stream().filter(p -> !caller.permissions().contains(p)).toList();
+      if (!missing.isEmpty()) {
+        throw ApiException.forbidden("User '" + caller.name() + "' lacks permission "
+            + missing.stream().map(Permission::wireName).collect(Collectors.joining(", ")));
+      }
+      if (tenant != null) {
+        TenantConfig member = caller.tenants().stream()
+            .filter(t -> t.locator().equals(tenant)).findFirst()
+            .orElseThrow(() -> ApiException.forbidden(
+                "User '" + caller.name() + "' does not belong to tenant " + tenant));
+        ctx.put(TENANT, member);
+      }
+      ctx.put(CALLER, caller);
+      ctx.next();
+    };
+  }
+
+  public static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  /** The tenant named by the path, already checked against the caller. */
+  public static TenantConfig tenant(RoutingContext ctx) {
+    return ctx.get(TENANT);
+  }
+}

@@ -1,0 +1,64 @@
+package io.tidemark.gateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tidemark.gateway.config.DatabaseConfig;
+import io.tidemark.gateway.config.DatabaseUrl;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+
+/** The database: Flyway migrations over JDBC at start-up, then one shared reactive pool. */
+public final class Database {
+
+  private Database() {}
+
+  /** Blocking: brings the schema up to date. Call it off the event loop. */
+  public static void migrate(DatabaseConfig config) {
+    try (HikariDataSource dataSource = jdbcDataSource(config, "tidemark-migrations", 2)) {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .schemas(config.schema())
+          .createSchemas(true)
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    }
+  }
+
+  /** A JDBC pool for the libraries that need one (Flyway, Quartz); the request path never uses JDBC. */
+  public static HikariDataSource jdbcDataSource(DatabaseConfig config, String name, int size) {
+    DatabaseUrl url = config.parsedUrl();
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName(name);
+    hikari.setJdbcUrl(url.jdbcUrl());
+    hikari.setUsername(url.user());
+    hikari.setPassword(url.password());
+    hikari.setSchema(config.schema());
+    hikari.setMaximumPoolSize(size);
+    hikari.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L);
+    return new HikariDataSource(hikari);
+  }
+
+  public static Pool pool(Vertx vertx, DatabaseConfig config) {
+    DatabaseUrl url = config.parsedUrl();
+    PgConnectOptions connect = new PgConnectOptions()
+        .setHost(url.host())
+        .setPort(url.port())
+        .setDatabase(url.database())
+        .setUser(url.user())
+        .setPassword(url.password())
+        .addProperty("search_path", config.schema())
+        .addProperty("application_name", "tidemark");
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(config.poolSize())
+        .setConnectionTimeout(config.connectTimeoutSeconds())
+        .setName("tidemark-" + config.schema());
+    NetClientOptions net = new NetClientOptions().setConnectTimeout(config.connectTimeoutSeconds() * 1000);
+    return PgBuilder.pool().with(pool).with(net).connectingTo(connect).using(vertx).build();
+  }
+}

@@ -1,0 +1,94 @@
+package io.tidemark.gateway.stream;
+
+import static io.tidemark.gateway.security.Permission.EVENTS_LIST;
+import static io.tidemark.gateway.security.Permission.EVENTS_READ;
+
+import com.github.f4b6a3.ulid.Ulid;
+import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.QueryParameters;
+import io.tidemark.gateway.http.Responses;
+import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.store.StoredEvent;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The tenant event stream of seed 003: one event, one request's events, and the paged, tail-able list. */
+public final class StreamRoutes {
+
+  static final int DEFAULT_PAGE_SIZE = 100;
+  static final int MAX_PAGE_SIZE = 1000;
+  private static final int MAX_TYPE_LENGTH = 200;
+
+  private final StreamQueries queries;
+  private final PagingTokens tokens;
+
+  public StreamRoutes(Pool pool, byte[] tokenSecret) {
+    this.queries = new StreamQueries(pool);
+    this.tokens = new PagingTokens(tokenSecret);
+  }
+
+  public void mount(Router router, Access access) {
+    String base = "/event/:tenantLocator/events";
+    // Literal segments first: "list" and "request" must not be read as event locators.
+    router.get(base + "/list").handler(access.require(EVENTS_READ, EVENTS_LIST)).handler(this::list);
+    router.get(base + "/request/:locator").handler(access.require(EVENTS_READ)).handler(this::byRequest);
+    router.get(base + "/:locator").handler(access.require(EVENTS_READ)).handler(this::byLocator);
+  }
+
+  private void byLocator(RoutingContext ctx) {
+    String locator = ctx.pathParam("locator");
+    if (!Ulid.isValid(locator)) {
+      throw ApiException.badParameter("locator", "must be a 26-character ULID, got '" + locator + "'");
+    }
+    queries.byLocator(Access.tenant(ctx).locator(), locator.toUpperCase())
+        .map(found -> found.orElseThrow(() -> ApiException.notFound("No event " + locator + " in this tenant")))
+        .onSuccess(event -> Responses.json(ctx, 200, EventJson.of(event)))
+        .onFailure(ctx::fail);
+  }
+
+  private void byRequest(RoutingContext ctx) {
+    queries.byRequest(Access.tenant(ctx).locator(), ctx.pathParam("locator"))
+        .onSuccess(events -> Responses.json(ctx, 200, toJson(events)))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    Optional<Instant> start = QueryParameters.instant(ctx, "startTimestamp");
+    Optional<Instant> end = QueryParameters.instant(ctx, "endTimestamp");
+    if (start.isPresent() && end.isPresent() && start.get().isAfter(end.get())) {
+      throw ApiException.badParameter("startTimestamp", "must not be after endTimestamp");
+    }
+    Optional<String> type = QueryParameters.optional(ctx, "type");
+    if (type.isPresent() && type.get().length() > MAX_TYPE_LENGTH) {
+      throw ApiException.badParameter("type", "must be at most " + MAX_TYPE_LENGTH + " characters");
+    }
+    int pageSize = QueryParameters.intInRange(ctx, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    StreamFilter filter = new StreamFilter(Access.tenant(ctx).locator(), start, end, type);
+    long after = QueryParameters.optional(ctx, PagingTokens.PARAMETER)
+        .map(token -> tokens.positionAfter(token, filter))
+        .orElse(0L);
+
+    queries.page(filter, after, pageSize)
+        .onSuccess(events -> {
+          // Always a token: once the stream is exhausted it resumes after the last event seen,
+          // so passing it later returns whatever has been appended since.
+          long last = events.isEmpty() ? after : events.get(events.size() - 1).position();
+          Responses.json(ctx, 200, new JsonObject()
+              .put("pagingToken", tokens.issue(filter, last))
+              .put("events", toJson(events)));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonArray toJson(List<StoredEvent> events) {
+    JsonArray array = new JsonArray();
+    events.forEach(e -> array.add(EventJson.of(e)));
+    return array;
+  }
+}

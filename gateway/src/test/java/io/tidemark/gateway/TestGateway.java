@@ -1,0 +1,100 @@
+package io.tidemark.gateway;
+
+import io.tidemark.gateway.config.ConfigLoader;
+import io.tidemark.gateway.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/** A gateway started in-process on a free port, on the real database, in a schema of the test's own. */
+public final class TestGateway implements AutoCloseable {
+
+  public static final String DEMO_TENANT = "a1b2c3d4-0000-4000-8000-000000100737";
+  public static final String OTHER_TENANT = "a1b2c3d4-0000-4000-8000-000000200001";
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final GatewayConfig config;
+
+  private TestGateway(Vertx vertx, Gateway gateway, GatewayConfig config) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.config = config;
+  }
+
+  /** The shipped demo config, {@code config/gateway.yaml}. */
+  public static Path shippedConfig() {
+    return Path.of(System.getProperty("tidemark.repo.root", ".."), "config", "gateway.yaml");
+  }
+
+  /** The demo tenants plus users for every permission case, {@code src/test/resources/test-config}. */
+  public static Path testConfig() {
+    return Path.of("src", "test", "resources", "test-config", "gateway.yaml");
+  }
+
+  public static GatewayConfig load(Path file, String schema) {
+    GatewayConfig config = ConfigLoader.load(file, Map.of(ConfigLoader.ENV_DB_URL, TestDatabase.url()));
+    return config
+        .withHttp(config.http().withPort(0).withInstances(1))
+        .withDatabase(config.database().withSchema(schema));
+  }
+
+  public static TestGateway start(Path file, String schema) {
+    return start(load(file, schema), UnaryOperator.identity());
+  }
+
+  public static TestGateway start(GatewayConfig config, UnaryOperator<GatewayConfig> adjust) {
+    Vertx vertx = Vertx.vertx();
+    GatewayConfig effective = adjust.apply(config);
+    try {
+      return new TestGateway(vertx, await(Gateway.start(vertx, effective)), effective);
+    } catch (RuntimeException e) {
+      await(vertx.close());
+      throw e;
+    }
+  }
+
+  public Http http() {
+    return new Http("http://127.0.0.1:" + gateway.port());
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    // Two steps: a callback chained onto vertx.close() would be dispatched to an event loop that
+    // the close has just terminated, and never run.
+    try {
+      await(gateway.stop());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  /** Waits on a test thread, never on an event loop. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
