@@ -1,0 +1,181 @@
+package io.tidemark.gateway.config;
+
+import static io.tidemark.gateway.security.Permission.ADMIN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidemark.gateway.TestGateway;
+import io.tidemark.gateway.security.Permission;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void the_shipped_config_is_the_demo_deployment_of_the_contract() {
+    GatewayConfig c = ConfigLoader.load(TestGateway.shippedConfig(), Map.of());
+
+    assertEquals(8080, c.http().port());
+    TenantConfig demo = c.tenantNamed("demo").orElseThrow();
+    assertEquals(UUID.fromString("a1b2c3d4-0000-4000-8000-000000100737"), demo.locator());
+    assertEquals(100737, demo.orgId());
+    assertEquals(-1, demo.parentOrgId());
+    TenantConfig other = c.tenantNamed("other").orElseThrow();
+    assertEquals(UUID.fromString("a1b2c3d4-0000-4000-8000-000000200001"), other.locator());
+    assertEquals(200001, other.orgId());
+    assertEquals(-1, other.parentOrgId());
+
+    assertEquals(EnumSet.allOf(Permission.class), EnumSet.copyOf(user(c, "admin").permissions()));
+    assertEquals(java.util.List.of("demo"), user(c, "admin").tenants());
+    assertEquals(EnumSet.of(Permission.EVENTS_READ, Permission.EVENTS_LIST, Permission.EVENT_LOGS_READ),
+        EnumSet.copyOf(user(c, "reader").permissions()));
+    assertEquals(java.util.List.of("demo"), user(c, "reader").tenants());
+    EnumSet<Permission> allButAdmin = EnumSet.complementOf(EnumSet.of(ADMIN));
+    assertEquals(allButAdmin, EnumSet.copyOf(user(c, "other").permissions()));
+    assertEquals(java.util.List.of("other"), user(c, "other").tenants());
+
+    WebhookConfig webhook = c.webhooks().get(0);
+    assertEquals("67b62dffb7f5337f8a8237970bd0a467", webhook.id());
+    assertEquals("demo", webhook.tenant());
+    assertEquals("whsec-demo", webhook.secret());
+  }
+
+  @Test
+  void environment_variables_override_the_port_and_database() {
+    GatewayConfig c = ConfigLoader.load(TestGateway.shippedConfig(), Map.of(
+        "TIDEMARK_HTTP_PORT", "9191", "TIDEMARK_DB_URL", "postgresql://u:p%40ss@db.example:6543/events"));
+    assertEquals(9191, c.http().port());
+    DatabaseUrl url = c.database().parsedUrl();
+    assertEquals(new DatabaseUrl("db.example", 6543, "events", "u", "p@ss"), url);
+    assertEquals("jdbc:postgresql://db.example:6543/events", url.jdbcUrl());
+  }
+
+  @Test
+  void a_port_override_that_is_not_a_number_names_the_variable() {
+    assertFails(TestGateway.shippedConfig(), Map.of("TIDEMARK_HTTP_PORT", "eighty"), "TIDEMARK_HTTP_PORT: not a port number");
+  }
+
+  @Test
+  void an_unknown_key_stops_start_up_naming_the_key() throws IOException {
+    assertFails(write(valid().replace("  port: 8080", "  port: 8080\n  prot: 1")), "unknown key 'http.prot'");
+    assertFails(write(valid() + "plugins_dir: x\n"), "unknown key 'plugins_dir'");
+    assertFails(write(valid().replace("    orgId: 100737", "    orgId: 100737\n    region: eu")), "unknown key 'tenants[0].region'");
+  }
+
+  @Test
+  void a_bad_uuid_stops_start_up_naming_the_key() throws IOException {
+    assertFails(write(valid().replace("a1b2c3d4-0000-4000-8000-000000100737", "not-a-uuid")),
+        "tenants[0].locator: invalid value 'not-a-uuid' (expected a UUID)");
+  }
+
+  @Test
+  void a_user_without_tenants_stops_start_up() throws IOException {
+    assertFails(write(valid().replace("    tenants: [demo]", "    tenants: []")),
+        "users[0].tenants: user 'admin' needs at least one tenant");
+    assertFails(write(valid().replace("    tenants: [demo]\n", "")), "users[0].tenants: user 'admin' needs at least one tenant");
+  }
+
+  @Test
+  void a_reference_to_an_unknown_tenant_stops_start_up() throws IOException {
+    assertFails(write(valid().replace("    tenants: [demo]", "    tenants: [demo, nowhere]")),
+        "users[0].tenants[1]: no tenant named 'nowhere'");
+    assertFails(write(valid().replace("    tenant: demo", "    tenant: nowhere")), "webhooks[0].tenant: no tenant named 'nowhere'");
+  }
+
+  @Test
+  void an_unknown_permission_stops_start_up_listing_the_known_ones() throws IOException {
+    ConfigException e = assertFails(write(valid().replace("[events:read]", "[events:raed]")),
+        "users[0].permissions[0]: invalid value 'events:raed'");
+    assertTrue(e.getMessage().contains("events:read, events:list"), e.getMessage());
+  }
+
+  @Test
+  void bad_values_name_their_key() throws IOException {
+    assertFails(write(valid().replace("port: 8080", "port: 70000")), "http.port: must be between 0 and 65535, got 70000");
+    assertFails(write(valid().replace("port: 8080", "port: eighty")), "http.port: invalid value 'eighty' (expected a whole number)");
+    assertFails(write(valid().replace("schema: tidemark", "schema: Drop-Table")), "database.schema: must be a lower-case SQL identifier");
+    assertFails(write(valid().replace("orgId: 100737", "orgId: 100737\n  - name: again\n    locator: a1b2c3d4-0000-4000-8000-000000100737\n    orgId: 5")),
+        "tenants[1].locator: 'a1b2c3d4-0000-4000-8000-000000100737' is used twice");
+    assertFails(write(valid().replace("secret: s", "secret: ''")), "webhooks[0].secret: is required");
+    assertFails(write(valid().replace("url: postgresql://", "url: mysql://")), "database.url: must start with postgresql://");
+  }
+
+  @Test
+  void a_missing_htpasswd_file_or_config_file_is_reported() throws IOException {
+    assertFails(write(valid().replace("htpasswdFile: users.htpasswd", "htpasswdFile: missing.htpasswd")),
+        "security.htpasswdFile: no such file");
+    assertFails(dir.resolve("absent.yaml"), "no such config file");
+  }
+
+  @Test
+  void invalid_yaml_is_reported_as_such() throws IOException {
+    assertFails(write("http:\n\tport: 1\n"), "not valid YAML");
+  }
+
+  @Test
+  void omitted_sections_take_their_defaults() throws IOException {
+    GatewayConfig c = ConfigLoader.load(write(valid().replace("http:\n  port: 8080\n", "")), Map.of());
+    assertEquals(8080, c.http().port());
+    assertEquals(1024 * 1024, c.http().maxBodyBytes());
+    assertEquals(1000, c.store().maxBatchEvents());
+    assertEquals(60, c.security().credentialCacheSeconds());
+    assertFalse(c.webhooks().isEmpty());
+  }
+
+  private ConfigException assertFails(Path file, String expected) {
+    return assertFails(file, Map.of(), expected);
+  }
+
+  private static ConfigException assertFails(Path file, Map<String, String> env, String expected) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env));
+    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    return e;
+  }
+
+  private Path write(String yaml) throws IOException {
+    Files.writeString(dir.resolve("users.htpasswd"), "admin:{SHA}x\n");
+    Path file = dir.resolve("gateway-" + UUID.randomUUID() + ".yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static String valid() {
+    return """
+        http:
+          port: 8080
+        database:
+          url: postgresql://tidemark:tidemark@127.0.0.1:5432/tidemark
+          schema: tidemark
+        security:
+          htpasswdFile: users.htpasswd
+        tenants:
+          - name: demo
+            locator: a1b2c3d4-0000-4000-8000-000000100737
+            orgId: 100737
+        users:
+          - name: admin
+            userLocator: 5f0c6f4e-1a2b-4c3d-8e9f-000000000001
+            tenants: [demo]
+            permissions: [events:read]
+        webhooks:
+          - id: hook
+            tenant: demo
+            secret: s
+        """;
+  }
+
+  private static UserConfig user(GatewayConfig c, String name) {
+    return c.users().stream().filter(u -> u.name().equals(name)).findFirst().orElseThrow();
+  }
+}

@@ -1,0 +1,143 @@
+package io.tidemark.gateway.http;
+
+import static io.tidemark.gateway.TestGateway.DEMO_TENANT;
+import static io.tidemark.gateway.TestGateway.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidemark.gateway.Http;
+import io.tidemark.gateway.Http.Response;
+import io.tidemark.gateway.TestDatabase;
+import io.tidemark.gateway.TestGateway;
+import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.PasswordCheck;
+import io.tidemark.gateway.store.Database;
+import io.tidemark.gateway.stream.StreamRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpBasicsTest {
+
+  private static final String LIST = "/event/" + DEMO_TENANT + "/events/list";
+
+  private final String schema = TestDatabase.newSchema(HttpBasicsTest.class);
+  private TestGateway gateway;
+  private Http http;
+
+  @BeforeAll
+  void start() {
+    gateway = TestGateway.start(TestGateway.testConfig(), schema);
+    http = gateway.http();
+  }
+
+  @AfterAll
+  void stop() {
+    gateway.close();
+    TestDatabase.dropSchema(schema);
+  }
+
+  @Test
+  void a_sane_client_request_id_is_echoed() {
+    Response r = http.get("/health").header("X-Request-Id", "client-42.a:b_c~d").send();
+    assertEquals("client-42.a:b_c~d", r.header("X-Request-Id"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"has space", "semi;colon", "quote\"d"})
+  void an_insane_request_id_is_replaced(String insane) {
+    Response r = http.get("/health").header("X-Request-Id", insane.replace(" ", "%20")).send();
+    String id = r.header("X-Request-Id");
+    assertNotEquals(insane, id);
+    assertTrue(id.matches("[0-9a-f-]{36}"), id);
+  }
+
+  @Test
+  void every_response_carries_a_request_id_errors_included() {
+    for (Response r : new Response[] {
+        http.get("/health").send(), http.get(LIST).send(), http.get("/nowhere").send(),
+        http.get(LIST + "?pageSize=0").as("reader", "reader-secret").send()}) {
+      assertTrue(r.header("X-Request-Id") != null && !r.header("X-Request-Id").isBlank(), r::toString);
+    }
+    assertNotEquals(http.get("/health").send().header("X-Request-Id"), http.get("/health").send().header("X-Request-Id"));
+  }
+
+  @Test
+  void an_unknown_route_is_a_json_404() {
+    Response r = http.get("/nowhere").send();
+    assertEquals(404, r.status());
+    assertEquals("application/json", r.header("Content-Type"));
+    assertEquals(new JsonObject().put("message", "No such resource: GET /nowhere").put("code", "NOT_FOUND"), r.json());
+  }
+
+  @Test
+  void an_unknown_v2_route_answers_in_the_v2_envelope() {
+    Response r = http.get("/v2/nowhere").as("admin", "admin-secret").send();
+    assertEquals(404, r.status());
+    assertEquals(new JsonObject().putNull("data").put("warnings", new JsonArray())
+        .put("errors", new JsonArray().add(new JsonObject().put("code", 404).put("message", "No such resource: GET /v2/nowhere"))),
+        r.json());
+  }
+
+  @Test
+  void a_wrong_method_is_a_json_405() {
+    Response r = http.method("DELETE", "/health").send();
+    assertEquals(405, r.status(), r::toString);
+    assertEquals("METHOD_NOT_ALLOWED", r.json().getString("code"));
+    Response list = http.method("PUT", LIST).as("reader", "reader-secret").send();
+    assertEquals(405, list.status(), list::toString);
+  }
+
+  @Test
+  void a_body_over_the_limit_is_413() {
+    Response r = http.post(LIST).as("reader", "reader-secret").body("{\"x\":\"" + "a".repeat(5000) + "\"}").send();
+    assertEquals(413, r.status(), r::toString);
+    assertEquals("Request body is larger than the limit of 4096 bytes", r.json().getString("message"));
+  }
+
+  @Test
+  void health_is_up_without_credentials_when_the_database_answers() {
+    Response r = http.get("/health").send();
+    assertEquals(200, r.status());
+    assertEquals(new JsonObject().put("status", "UP").put("checks", new JsonObject().put("database", "UP")), r.json());
+  }
+
+  @Test
+  void when_the_database_is_unreachable_health_is_503_and_the_store_answers_503() {
+    Vertx vertx = Vertx.vertx();
+    GatewayConfig config = gateway.config();
+    // A real pool pointed at a port nothing listens on: the store is down, not mocked.
+    Pool down = Database.pool(vertx, config.database().withUrl("postgresql://tidemark:x@127.0.0.1:1/tidemark"));
+    try {
+      PasswordCheck passwords = PasswordCheck.load(vertx, config.security(), Access.callers(config));
+      HttpServer server = await(vertx.createHttpServer()
+          .requestHandler(ApiRouter.create(vertx, 4096, passwords, new HealthRoutes(down),
+              new StreamRoutes(down, new byte[32])))
+          .listen(0));
+      Http broken = new Http("http://127.0.0.1:" + server.actualPort());
+
+      Response health = broken.get("/health").send();
+      assertEquals(503, health.status());
+      assertEquals("DOWN", health.json().getString("status"));
+
+      Response list = broken.get(LIST).as("reader", "reader-secret").send();
+      assertEquals(503, list.status(), list::toString);
+      assertEquals(new JsonObject().put("message", "The event store is unavailable; retry later").put("code", "STORE_UNAVAILABLE"),
+          list.json());
+    } finally {
+      await(down.close());
+      await(vertx.close());
+    }
+  }
+}
