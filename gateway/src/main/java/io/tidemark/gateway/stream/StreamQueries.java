@@ -18,10 +18,10 @@ import java.util.UUID;
 /** Reads of a tenant's stream. Every query is served by an index of {@code V1__event_store.sql}. */
 final class StreamQueries {
 
-  private static final String BY_LOCATOR =
+  static final String BY_LOCATOR =
       "SELECT " + StoredEvent.COLUMNS + " FROM event WHERE tenant_locator = $1 AND locator = $2";
 
-  private static final String BY_REQUEST =
+  static final String BY_REQUEST =
       "SELECT " + StoredEvent.COLUMNS + " FROM event WHERE tenant_locator = $1 AND request_id = $2 ORDER BY position";
 
   /*
@@ -41,12 +41,12 @@ final class StreamQueries {
                    ORDER BY recorded_at, position LIMIT 1), 9223372036854775807) AS before_position)
       """;
 
-  private static final String PAGE = PAGE_BOUNDS + """
+  static final String PAGE = PAGE_BOUNDS + """
       SELECT %s FROM event, bounds
        WHERE tenant_locator = $1 AND position > after_position AND position < before_position
        ORDER BY position LIMIT $5""".formatted(StoredEvent.COLUMNS);
 
-  private static final String PAGE_OF_TYPE = PAGE_BOUNDS + """
+  static final String PAGE_OF_TYPE = PAGE_BOUNDS + """
       SELECT %s FROM event, bounds
        WHERE tenant_locator = $1 AND type = $6 AND position > after_position AND position < before_position
        ORDER BY position LIMIT $5""".formatted(StoredEvent.COLUMNS);
