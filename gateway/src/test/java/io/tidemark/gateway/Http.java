@@ -13,7 +13,10 @@ import java.util.Base64;
 /** A black-box HTTP client for tests: real requests, whole responses. */
 public final class Http {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance: plain HTTP/1.1 as most clients speak it
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
 
   private final String base;
 
