@@ -1,0 +1,108 @@
+package io.tidemark.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidemark.gateway.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gateway as an operator runs it: a JVM of its own, started on a config file, stopped with SIGTERM. */
+class MainProcessTest {
+
+  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void a_bad_config_stops_start_up_with_exit_code_2_naming_the_key() throws Exception {
+    Path config = copyTestConfig("tenants:\n  - name: extra\n    locator: nope\n    orgId: 1\n");
+    Process process = start(config);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+    String output = Files.readString(dir.resolve("out.log"));
+    assertEquals(2, process.exitValue(), output);
+    assertTrue(output.contains("tidemark: configuration error:"), output);
+  }
+
+  @Test
+  void sigterm_finishes_in_flight_work_and_exits() throws Exception {
+    String schema = TestDatabase.newSchema(MainProcessTest.class);
+    Path config = copyTestConfig("database:\n  schema: " + schema + "\n");
+    Process process = start(config);
+    try {
+      int port = awaitPort(process);
+      Http http = new Http("http://127.0.0.1:" + port);
+      assertEquals(200, http.get("/health").send().status());
+      assertEquals(200, http.get("/event/" + TestGateway.DEMO_TENANT + "/events/list").as("reader", "reader-secret").send().status());
+
+      process.destroy(); // SIGTERM
+
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the gateway exits after SIGTERM");
+      String output = Files.readString(dir.resolve("out.log"));
+      assertEquals(143, process.exitValue(), output); // 128 + SIGTERM, after the shutdown hook ran
+      int http0 = output.indexOf("HTTP servers stopped");
+      int drained = output.indexOf("pending appends drained");
+      int stopped = output.indexOf("Tidemark stopped");
+      assertTrue(http0 > 0 && drained > http0 && stopped > drained, "stops HTTP, then drains, then ends:\n" + output);
+    } finally {
+      process.destroyForcibly();
+      TestDatabase.dropSchema(schema);
+    }
+  }
+
+  private Path copyTestConfig(String extraYaml) throws IOException {
+    Path source = TestGateway.testConfig().getParent();
+    Files.copy(source.resolve("users.htpasswd"), dir.resolve("users.htpasswd"));
+    Path config = dir.resolve("gateway.yaml");
+    String yaml = Files.readString(source.resolve("gateway.yaml"));
+    if (extraYaml.startsWith("tenants:")) {
+      yaml = yaml.replace("tenants:\n", extraYaml);
+    } else {
+      yaml = yaml + extraYaml;
+    }
+    Files.writeString(config, yaml);
+    return config;
+  }
+
+  private Process start(Path config) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), config.toString()));
+    builder.environment().put(ConfigLoader.ENV_DB_URL, TestDatabase.url());
+    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, "0");
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(dir.resolve("out.log").toFile());
+    return builder.start();
+  }
+
+  /** Polls the log, with a deadline, for the port the gateway bound. */
+  private int awaitPort(Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher m = LISTENING.matcher(Files.readString(dir.resolve("out.log")));
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      assertTrue(process.isAlive(), () -> "gateway died: " + readLog());
+      process.waitFor(50, TimeUnit.MILLISECONDS);
+    }
+    throw new AssertionError("gateway did not start: " + readLog());
+  }
+
+  private String readLog() {
+    try {
+      return Files.readString(dir.resolve("out.log"));
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
