@@ -21,14 +21,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoDeploymentTest {
 
-  private final String schema = TestDatabase.newSchema(DemoDeploymentTest.class);
   private TestGateway gateway;
   private StoredEvent demoEvent;
   private StoredEvent otherEvent;
 
   @BeforeAll
   void start() {
-    gateway = TestGateway.start(TestGateway.shippedConfig(), schema);
+    gateway = TestGateway.startInFreshSchema(TestGateway.shippedConfig(), DemoDeploymentTest.class);
     demoEvent = append(DEMO_TENANT);
     otherEvent = append(OTHER_TENANT);
   }
@@ -36,7 +35,6 @@ class DemoDeploymentTest {
   @AfterAll
   void stop() {
     gateway.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @ParameterizedTest(name = "{0} on {1}/{2}: {3}")

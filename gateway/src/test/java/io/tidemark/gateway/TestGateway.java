@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 /** A gateway started in-process on a free port, on the real database, in a schema of the test's own. */
 public final class TestGateway implements AutoCloseable {
@@ -18,11 +17,29 @@ public final class TestGateway implements AutoCloseable {
   private final Vertx vertx;
   private final Gateway gateway;
   private final GatewayConfig config;
+  private final boolean ownsSchema;
 
-  private TestGateway(Vertx vertx, Gateway gateway, GatewayConfig config) {
+  private TestGateway(Vertx vertx, Gateway gateway, GatewayConfig config, boolean ownsSchema) {
     this.vertx = vertx;
     this.gateway = gateway;
     this.config = config;
+    this.ownsSchema = ownsSchema;
+  }
+
+  /** A gateway on {@code file} in a new schema of its own, which {@link #close()} drops. */
+  public static TestGateway startInFreshSchema(Path file, Class<?> owner) {
+    GatewayConfig config = load(file, TestDatabase.newSchema(owner));
+    try {
+      return start(config, true);
+    } catch (RuntimeException e) {
+      TestDatabase.dropSchema(config.database().schema());
+      throw e;
+    }
+  }
+
+  /** Another instance on this one's database schema, as a second gateway host would be. */
+  public TestGateway anotherInstance() {
+    return start(config, false);
   }
 
   /** The shipped demo config, {@code config/gateway.yaml}. */
@@ -42,15 +59,15 @@ public final class TestGateway implements AutoCloseable {
         .withDatabase(config.database().withSchema(schema));
   }
 
-  public static TestGateway start(Path file, String schema) {
-    return start(load(file, schema), UnaryOperator.identity());
+  /** A gateway on {@code config} as given; the caller owns its schema. */
+  public static TestGateway start(GatewayConfig config) {
+    return start(config, false);
   }
 
-  public static TestGateway start(GatewayConfig config, UnaryOperator<GatewayConfig> adjust) {
+  private static TestGateway start(GatewayConfig config, boolean ownsSchema) {
     Vertx vertx = Vertx.vertx();
-    GatewayConfig effective = adjust.apply(config);
     try {
-      return new TestGateway(vertx, await(Gateway.start(vertx, effective)), effective);
+      return new TestGateway(vertx, await(Gateway.start(vertx, config)), config, ownsSchema);
     } catch (RuntimeException e) {
       await(vertx.close());
       throw e;
@@ -81,6 +98,9 @@ public final class TestGateway implements AutoCloseable {
       await(gateway.stop());
     } finally {
       await(vertx.close());
+      if (ownsSchema) {
+        TestDatabase.dropSchema(config.database().schema());
+      }
     }
   }
 

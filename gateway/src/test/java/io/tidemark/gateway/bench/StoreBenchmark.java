@@ -48,8 +48,8 @@ public final class StoreBenchmark {
   }
 
   private static void appendRow(String label, GatewayConfig base, StoreConfig store, int callers) throws Exception {
-    try (TestGateway gateway = TestGateway.start(base, c -> new GatewayConfig(c.http(), c.database(), store,
-        c.security(), c.tenants(), c.users(), c.webhooks()))) {
+    try (TestGateway gateway = TestGateway.start(new GatewayConfig(base.http(), base.database(), store,
+        base.security(), base.tenants(), base.users(), base.webhooks()))) {
       Gateway g = gateway.gateway();
       ExecutorService pool = Executors.newFixedThreadPool(callers);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
@@ -79,7 +79,7 @@ public final class StoreBenchmark {
   }
 
   private static void listRows(GatewayConfig base) throws Exception {
-    try (TestGateway gateway = TestGateway.start(base, c -> c)) {
+    try (TestGateway gateway = TestGateway.start(base)) {
       long events = TestGateway.await(gateway.gateway().pool().query("SELECT count(*) FROM event").execute())
           .iterator().next().getLong(0);
       Http http = gateway.http();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
-import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.security.Access;
@@ -32,20 +31,18 @@ class HttpBasicsTest {
 
   private static final String LIST = "/event/" + DEMO_TENANT + "/events/list";
 
-  private final String schema = TestDatabase.newSchema(HttpBasicsTest.class);
   private TestGateway gateway;
   private Http http;
 
   @BeforeAll
   void start() {
-    gateway = TestGateway.start(TestGateway.testConfig(), schema);
+    gateway = TestGateway.startInFreshSchema(TestGateway.testConfig(), HttpBasicsTest.class);
     http = gateway.http();
   }
 
   @AfterAll
   void stop() {
     gateway.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @Test

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
-import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.NewEvent;
@@ -37,20 +36,18 @@ class StreamApiTest {
   private static final UUID ADMIN_LOCATOR = UUID.fromString("5f0c6f4e-1a2b-4c3d-8e9f-000000000001");
   private static final String EVENTS = "/event/" + DEMO_TENANT + "/events";
 
-  private final String schema = TestDatabase.newSchema(StreamApiTest.class);
   private TestGateway gateway;
   private Http http;
 
   @BeforeAll
   void start() {
-    gateway = TestGateway.start(TestGateway.testConfig(), schema);
+    gateway = TestGateway.startInFreshSchema(TestGateway.testConfig(), StreamApiTest.class);
     http = gateway.http();
   }
 
   @AfterAll
   void stop() {
     gateway.close();
-    TestDatabase.dropSchema(schema);
   }
 
   // ---- GET /events/{locator}

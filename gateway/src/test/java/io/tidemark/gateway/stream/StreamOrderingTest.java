@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
-import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.NewEvent;
@@ -45,21 +44,19 @@ class StreamOrderingTest {
   private static final int CALLS_PER_WRITER = 250;
   private static final String LIST = "/event/" + DEMO_TENANT + "/events/list?pageSize=500";
 
-  private final String schema = TestDatabase.newSchema(StreamOrderingTest.class);
   private TestGateway first;
   private TestGateway second;
 
   @BeforeAll
   void start() {
-    first = TestGateway.start(TestGateway.testConfig(), schema);
-    second = TestGateway.start(TestGateway.testConfig(), schema);
+    first = TestGateway.startInFreshSchema(TestGateway.testConfig(), StreamOrderingTest.class);
+    second = first.anotherInstance();
   }
 
   @AfterAll
   void stop() {
-    first.close();
     second.close();
-    TestDatabase.dropSchema(schema);
+    first.close();
   }
 
   /** One API call as its writer saw it: when it was handed to the store and when the store confirmed it. */
