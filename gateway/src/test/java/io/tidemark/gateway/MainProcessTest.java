@@ -1,14 +1,25 @@
 package io.tidemark.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.config.ConfigLoader;
+import io.tidemark.gateway.config.DatabaseUrl;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -55,6 +66,74 @@ class MainProcessTest {
     } finally {
       process.destroyForcibly();
       TestDatabase.dropSchema(schema);
+    }
+  }
+
+  @Test
+  void sigterm_lets_a_request_in_flight_finish_before_exiting() throws Exception {
+    String schema = TestDatabase.newSchema(MainProcessTest.class);
+    Path config = copyTestConfig("database:\n  schema: " + schema + "\n");
+    Process process = start(config);
+    DatabaseUrl url = DatabaseUrl.parse(TestDatabase.url());
+    try (Connection blocker = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
+      int port = awaitPort(process);
+      // Hold the event table so a list request is stuck in the database: a request in flight.
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("LOCK TABLE " + schema + ".event IN ACCESS EXCLUSIVE MODE");
+      CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+          .sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/event/" + TestGateway.DEMO_TENANT
+                  + "/events/list")).header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                  .encodeToString("reader:reader-secret".getBytes())).build(),
+              HttpResponse.BodyHandlers.ofString());
+      awaitLogLine("Tidemark listening");
+      awaitBlockedQuery(blocker, schema);
+
+      process.destroy(); // SIGTERM while the request waits
+      awaitLogLine("Tidemark shutting down");
+      // A graceful server does not call itself stopped while a request is in flight: watch for
+      // half a second (an immediate close logs it within about 50 ms).
+      long watchUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      while (System.nanoTime() < watchUntil) {
+        assertFalse(readLog().contains("HTTP servers stopped"), "HTTP stopped with a request in flight");
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      assertTrue(process.isAlive(), "the gateway waits for the request in flight");
+      blocker.commit(); // the database answers; the request can finish
+
+      HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
+      assertEquals(200, response.statusCode(), response::body);
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "then it exits");
+      assertEquals(143, process.exitValue());
+      assertTrue(readLog().contains("Tidemark stopped"), this::readLog);
+    } finally {
+      process.destroyForcibly();
+      TestDatabase.dropSchema(schema);
+    }
+  }
+
+  /** Polls pg_stat_activity, with a deadline, until the gateway's list query waits on the lock. */
+  private static void awaitBlockedQuery(Connection observer, String schema) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (Connection c = DriverManager.getConnection(observer.getMetaData().getURL(),
+        DatabaseUrl.parse(TestDatabase.url()).user(), DatabaseUrl.parse(TestDatabase.url()).password())) {
+      while (System.nanoTime() < deadline) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity"
+            + " WHERE application_name = 'tidemark' AND wait_event_type = 'Lock'");
+        rs.next();
+        if (rs.getInt(1) > 0) {
+          return;
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new AssertionError("the list request never reached the database");
+  }
+
+  private void awaitLogLine(String line) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!readLog().contains(line)) {
+      assertTrue(System.nanoTime() < deadline, () -> "no '" + line + "' in: " + readLog());
+      Thread.onSpinWait();
     }
   }
 
