@@ -5,6 +5,10 @@ import io.tidemark.gateway.config.HttpConfig;
 import io.tidemark.gateway.http.ApiRouter;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.HttpVerticle;
+import io.tidemark.gateway.http.Mountable;
+import io.tidemark.gateway.plugins.AdminRoutes;
+import io.tidemark.gateway.plugins.PluginRoutes;
+import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.PasswordCheck;
 import io.tidemark.gateway.store.Database;
@@ -18,14 +22,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the start-up sequence and its reverse. Start migrates the schema, syncs the
- * tenants, deploys the event appender and then the HTTP servers; stop lets in-flight requests
- * finish, drains pending appends, and closes the pool.
+ * tenants, deploys the event appender, loads the plugins and then deploys the HTTP servers; stop
+ * lets in-flight requests finish, stops the plugins, drains pending appends, and closes the pool.
  */
 public final class Gateway {
 
@@ -36,15 +41,17 @@ public final class Gateway {
   private final Pool pool;
   private final GroupCommitAppender appender;
   private final String appenderDeployment;
+  private final PluginRuntime plugins;
   private final String httpDeployment;
   private final int port;
 
   private Gateway(Vertx vertx, Pool pool, GroupCommitAppender appender, String appenderDeployment,
-      String httpDeployment, int port) {
+      PluginRuntime plugins, String httpDeployment, int port) {
     this.vertx = vertx;
     this.pool = pool;
     this.appender = appender;
     this.appenderDeployment = appenderDeployment;
+    this.plugins = plugins;
     this.httpDeployment = httpDeployment;
     this.port = port;
   }
@@ -63,29 +70,46 @@ public final class Gateway {
 
   private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords) {
     GroupCommitAppender appender = new GroupCommitAppender(pool, config.store());
-    HttpConfig http = config.http();
-    AtomicInteger boundPort = new AtomicInteger();
     return TenantSync.sync(pool, config.tenants())
         .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
-        .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId -> {
-          HealthRoutes health = new HealthRoutes(pool);
-          StreamRoutes stream = new StreamRoutes(pool, tokenSecret);
-          HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
-          // Port 0 asks for a free port; several servers would each get a different one.
-          int instances = http.port() == 0 ? 1 : http.instances();
-          return vertx.deployVerticle(
-                  () -> new HttpVerticle(options,
-                      v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, stream),
-                      http.shutdownGraceSeconds(), boundPort::set),
-                  new DeploymentOptions().setInstances(instances))
-              .map(httpId -> new Gateway(vertx, pool, appender, appenderId, httpId, boundPort.get()));
-        }));
+        .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId ->
+            PluginRuntime.start(vertx, config.plugins())
+                .compose(plugins -> deployHttp(vertx, config, pool, passwords, appender, plugins, tokenSecret)
+                    .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, http.id(), http.port()))
+                    .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure))))
+                .recover(failure -> vertx.undeploy(appenderId).transform(undeployed -> Future.failedFuture(failure)))));
   }
 
-  /** HTTP first (in-flight requests finish and append), then the appender drains, then the pool closes. */
+  private record HttpDeployment(String id, int port) {}
+
+  private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
+      PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, byte[] tokenSecret) {
+    HttpConfig http = config.http();
+    HealthRoutes health = new HealthRoutes(pool);
+    List<Mountable> features = List.of(
+        new StreamRoutes(pool, tokenSecret),
+        new PluginRoutes(vertx, config.routes(), plugins, appender),
+        new AdminRoutes(vertx, plugins, config.routes()));
+    HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
+    // Port 0 asks for a free port; several servers would each get a different one.
+    int instances = http.port() == 0 ? 1 : http.instances();
+    AtomicInteger boundPort = new AtomicInteger();
+    return vertx.deployVerticle(
+            () -> new HttpVerticle(options, v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, features),
+                http.shutdownGraceSeconds(), boundPort::set),
+            new DeploymentOptions().setInstances(instances))
+        .map(id -> new HttpDeployment(id, boundPort.get()));
+  }
+
+  /**
+   * HTTP first (in-flight requests finish and append), then plugins stop, then the appender
+   * drains, then the pool closes.
+   */
   public Future<Void> stop() {
     return vertx.undeploy(httpDeployment)
         .onComplete(r -> LOG.info("HTTP servers stopped"))
+        .eventually(() -> plugins.close(vertx))
+        .onComplete(r -> LOG.info("plugins stopped"))
         .eventually(() -> vertx.undeploy(appenderDeployment))
         .onComplete(r -> LOG.info("pending appends drained"))
         .eventually(pool::close);
@@ -101,5 +125,9 @@ public final class Gateway {
 
   public Pool pool() {
     return pool;
+  }
+
+  public PluginRuntime plugins() {
+    return plugins;
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** A gateway started in-process on a free port, on the real database, in a schema of the test's own. */
 public final class TestGateway implements AutoCloseable {
@@ -28,7 +29,12 @@ public final class TestGateway implements AutoCloseable {
 
   /** A gateway on {@code file} in a new schema of its own, which {@link #close()} drops. */
   public static TestGateway startInFreshSchema(Path file, Class<?> owner) {
-    GatewayConfig config = load(file, TestDatabase.newSchema(owner));
+    return startInFreshSchema(file, owner, UnaryOperator.identity());
+  }
+
+  /** The same, with {@code adjust} applied to the config first (plugins, routes, limits). */
+  public static TestGateway startInFreshSchema(Path file, Class<?> owner, UnaryOperator<GatewayConfig> adjust) {
+    GatewayConfig config = adjust.apply(load(file, TestDatabase.newSchema(owner)));
     try {
       return start(config, true);
     } catch (RuntimeException e) {
@@ -52,11 +58,14 @@ public final class TestGateway implements AutoCloseable {
     return Path.of("src", "test", "resources", "test-config", "gateway.yaml");
   }
 
+  /** {@code file} on a free port, in {@code schema}, with a plugins directory holding the shipped plugins. */
   public static GatewayConfig load(Path file, String schema) {
     GatewayConfig config = ConfigLoader.load(file, Map.of(ConfigLoader.ENV_DB_URL, TestDatabase.url()));
     return config
         .withHttp(config.http().withPort(0).withInstances(1))
-        .withDatabase(config.database().withSchema(schema));
+        .withDatabase(config.database().withSchema(schema))
+        .withPlugins(config.plugins().withDirectory(
+            TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE).toString()));
   }
 
   /** A gateway on {@code config} as given; the caller owns its schema. */

@@ -79,11 +79,13 @@ public final class ConfigLoader {
     return config;
   }
 
+  /** Paths in the file are relative to the file's folder. */
   private static GatewayConfig resolveFiles(GatewayConfig config, Path configDir) {
     Path htpasswd = configDir.resolve(config.security().htpasswdFile()).normalize();
-    return new GatewayConfig(config.http(), config.database(), config.store(),
-        config.security().withHtpasswdFile(htpasswd.toString()),
-        config.tenants(), config.users(), config.webhooks());
+    Path plugins = configDir.resolve(config.plugins().directory()).normalize();
+    return config
+        .withSecurity(config.security().withHtpasswdFile(htpasswd.toString()))
+        .withPlugins(config.plugins().withDirectory(plugins.toString()));
   }
 
   /** {@code users[1].tenants} from Jackson's path of references. */

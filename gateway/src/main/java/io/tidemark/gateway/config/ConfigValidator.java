@@ -11,6 +11,11 @@ import java.util.regex.Pattern;
 final class ConfigValidator {
 
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern OPERATION = Pattern.compile("[A-Za-z0-9._-]{1,100}:[A-Za-z0-9._-]{1,100}");
+  private static final Pattern ROUTE_PATH = Pattern.compile("(/([A-Za-z0-9._~-]+|\\{[A-Za-z][A-Za-z0-9_]*\\}))+");
+  private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  // Paths the gateway serves itself; a plugin route there would shadow them or be shadowed.
+  private static final List<String> RESERVED = List.of("/health", "/admin", "/event/", "/v2/");
 
   private ConfigValidator() {}
 
@@ -44,6 +49,44 @@ final class ConfigValidator {
     validateTenants(c.tenants());
     validateUsers(c);
     validateWebhooks(c);
+    validatePlugins(c.plugins());
+    validateRoutes(c.routes());
+  }
+
+  private static void validatePlugins(PluginsConfig plugins) {
+    range("plugins.callTimeoutMillis", plugins.callTimeoutMillis(), 1, 600_000);
+    range("plugins.maxConcurrentCalls", plugins.maxConcurrentCalls(), 1, 1000);
+    range("plugins.lifecycleTimeoutSeconds", plugins.lifecycleTimeoutSeconds(), 1, 600);
+  }
+
+  private static void validateRoutes(List<RouteConfig> routes) {
+    Set<Object> seen = new HashSet<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig r = routes.get(i);
+      String key = "routes[" + i + "]";
+      required(key + ".method", r.method());
+      if (!METHODS.contains(r.method())) {
+        fail(key + ".method", "must be one of " + METHODS + ", got '" + r.method() + "'");
+      }
+      required(key + ".path", r.path());
+      if (!ROUTE_PATH.matcher(r.path()).matches()) {
+        fail(key + ".path", "must look like /segment/{parameter}/..., got '" + r.path() + "'");
+      }
+      for (String reserved : RESERVED) {
+        if (r.path().startsWith(reserved)) {
+          fail(key + ".path", "'" + reserved + "' is the gateway's own; choose another path");
+        }
+      }
+      required(key + ".operation", r.operation());
+      if (!OPERATION.matcher(r.operation()).matches()) {
+        fail(key + ".operation", "must be pluginId:operationName, got '" + r.operation() + "'");
+      }
+      required(key + ".permission", r.permission());
+      if (r.timeoutMillis() != null) {
+        range(key + ".timeoutMillis", r.timeoutMillis(), 1, 600_000);
+      }
+      unique(seen, r.method() + " " + r.path().replaceAll("\\{[^}]*}", "{}"), key + ".path");
+    }
   }
 
   private static void validateTenants(List<TenantConfig> tenants) {

@@ -15,7 +15,9 @@ public record GatewayConfig(
     SecurityConfig security,
     List<TenantConfig> tenants,
     List<UserConfig> users,
-    List<WebhookConfig> webhooks) {
+    List<WebhookConfig> webhooks,
+    PluginsConfig plugins,
+    List<RouteConfig> routes) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -25,6 +27,8 @@ public record GatewayConfig(
     tenants = tenants == null ? List.of() : List.copyOf(tenants);
     users = users == null ? List.of() : List.copyOf(users);
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    plugins = plugins == null ? PluginsConfig.defaults() : plugins;
+    routes = routes == null ? List.of() : List.copyOf(routes);
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -36,10 +40,26 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+  }
+
+  public GatewayConfig withStore(StoreConfig store) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+  }
+
+  public GatewayConfig withSecurity(SecurityConfig security) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+  }
+
+  public GatewayConfig withPlugins(PluginsConfig plugins) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+  }
+
+  public GatewayConfig withRoutes(List<RouteConfig> routes) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
   }
 }

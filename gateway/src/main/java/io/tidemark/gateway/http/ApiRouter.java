@@ -2,23 +2,23 @@ package io.tidemark.gateway.http;
 
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.PasswordCheck;
-import io.tidemark.gateway.stream.StreamRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BasicAuthHandler;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /**
  * The request pipeline, in the order every request meets it:
  * request id → body (bounded) → authentication → permission and tenant → handler → failure mapping.
- * Feature packages mount their routes here and stay unaware of the phases around them.
+ * Feature packages mount their routes here; each route passes {@link Access#guard}, which holds
+ * the authentication and permission phases.
  */
 public final class ApiRouter {
 
   private ApiRouter() {}
 
   public static Router create(Vertx vertx, long maxBodyBytes, PasswordCheck passwords,
-      HealthRoutes health, StreamRoutes stream) {
+      HealthRoutes health, List<Mountable> features) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(maxBodyBytes);
     Access access = new Access(passwords);
@@ -27,11 +27,7 @@ public final class ApiRouter {
     router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     health.mount(router);
 
-    BasicAuthHandler basic = BasicAuthHandler.create(passwords, "tidemark");
-    router.route("/event/*").handler(basic);
-    router.route("/v2/*").handler(basic);
-    router.route("/admin/*").handler(basic);
-    stream.mount(router, access);
+    features.forEach(feature -> feature.mount(router, access));
 
     router.route().failureHandler(failures);
     // Unmatched paths and methods never reach a failure handler: give them the same envelopes.

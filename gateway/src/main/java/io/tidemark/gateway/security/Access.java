@@ -6,7 +6,10 @@ import io.tidemark.gateway.config.UserConfig;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.QueryParameters;
 import io.vertx.core.Handler;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
+import io.vertx.ext.web.handler.BasicAuthHandler;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,9 +18,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The permission phase of the request pipeline: after authentication and before any handler or
- * plugin code, it checks the caller's permissions and, for paths with a {@code tenantLocator},
- * that the caller belongs to that tenant. Both failures are 403.
+ * The authentication and permission phases of the request pipeline. {@link #guard} puts both in
+ * front of a route: HTTP Basic (401), then the caller's permissions and, for paths with a
+ * {@code tenantLocator}, membership of that tenant (403), before any handler or plugin code runs.
  */
 public final class Access {
 
@@ -25,9 +28,16 @@ public final class Access {
   private static final String TENANT = "tidemark.tenant";
 
   private final PasswordCheck passwords;
+  private final AuthenticationHandler authentication;
 
   public Access(PasswordCheck passwords) {
     this.passwords = passwords;
+    this.authentication = BasicAuthHandler.create(passwords, "tidemark");
+  }
+
+  /** Authenticates, then requires {@code permissions} (and tenant membership) before the route's own handlers. */
+  public Route guard(Route route, Permission... permissions) {
+    return route.handler(authentication).handler(require(permissions));
   }
 
   /** The callers config defines, by user name. */
@@ -42,7 +52,7 @@ public final class Access {
     return callers;
   }
 
-  public Handler<RoutingContext> require(Permission... permissions) {
+  private Handler<RoutingContext> require(Permission... permissions) {
     List<Permission> required = Arrays.asList(permissions);
     return ctx -> {
       Caller caller = ctx.user() == null ? null : passwords.caller(ctx.user().subject());

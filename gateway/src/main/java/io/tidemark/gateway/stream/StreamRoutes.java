@@ -5,6 +5,7 @@ import static io.tidemark.gateway.security.Permission.EVENTS_READ;
 
 import com.github.f4b6a3.ulid.Ulid;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.security.Access;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The tenant event stream of seed 003: one event, one request's events, and the paged, tail-able list. */
-public final class StreamRoutes {
+public final class StreamRoutes implements Mountable {
 
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
@@ -33,12 +34,13 @@ public final class StreamRoutes {
     this.tokens = new PagingTokens(tokenSecret);
   }
 
+  @Override
   public void mount(Router router, Access access) {
     String base = "/event/:tenantLocator/events";
     // Literal segments first: "list" and "request" must not be read as event locators.
-    router.get(base + "/list").handler(access.require(EVENTS_READ, EVENTS_LIST)).handler(this::list);
-    router.get(base + "/request/:locator").handler(access.require(EVENTS_READ)).handler(this::byRequest);
-    router.get(base + "/:locator").handler(access.require(EVENTS_READ)).handler(this::byLocator);
+    access.guard(router.get(base + "/list"), EVENTS_READ, EVENTS_LIST).handler(this::list);
+    access.guard(router.get(base + "/request/:locator"), EVENTS_READ).handler(this::byRequest);
+    access.guard(router.get(base + "/:locator"), EVENTS_READ).handler(this::byLocator);
   }
 
   private void byLocator(RoutingContext ctx) {

@@ -48,8 +48,7 @@ public final class StoreBenchmark {
   }
 
   private static void appendRow(String label, GatewayConfig base, StoreConfig store, int callers) throws Exception {
-    try (TestGateway gateway = TestGateway.start(new GatewayConfig(base.http(), base.database(), store,
-        base.security(), base.tenants(), base.users(), base.webhooks()))) {
+    try (TestGateway gateway = TestGateway.start(base.withStore(store))) {
       Gateway g = gateway.gateway();
       ExecutorService pool = Executors.newFixedThreadPool(callers);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);

@@ -120,7 +120,7 @@ class HttpBasicsTest {
       PasswordCheck passwords = PasswordCheck.load(vertx, config.security(), Access.callers(config));
       HttpServer server = await(vertx.createHttpServer()
           .requestHandler(ApiRouter.create(vertx, 4096, passwords, new HealthRoutes(down),
-              new StreamRoutes(down, new byte[32])))
+              java.util.List.of(new StreamRoutes(down, new byte[32]))))
           .listen(0));
       Http broken = new Http("http://127.0.0.1:" + server.actualPort());
 

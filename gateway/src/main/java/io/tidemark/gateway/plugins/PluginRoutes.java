@@ -1,0 +1,164 @@
+package io.tidemark.gateway.plugins;
+
+import io.tidemark.gateway.config.RouteConfig;
+import io.tidemark.gateway.config.TenantConfig;
+import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.Mountable;
+import io.tidemark.gateway.http.RequestIds;
+import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Caller;
+import io.tidemark.gateway.store.AppendRequest;
+import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.plugin.api.InvalidEventException;
+import io.tidemark.plugin.api.Operation;
+import io.tidemark.plugin.api.OperationException;
+import io.tidemark.plugin.api.OperationResult;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes of config, each dispatching to a plugin operation through the registry, so that
+ * plugins can stop, start and load without the router being rebuilt.
+ *
+ * <p>A call's events are appended when it ends, however it ends, and the response is sent only
+ * once they are committed.
+ */
+public final class PluginRoutes implements Mountable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PluginRoutes.class);
+
+  private final List<RouteConfig> routes;
+  private final PluginRuntime runtime;
+  private final EventAppender appender;
+  private final OperationInvoker invoker;
+
+  public PluginRoutes(Vertx vertx, List<RouteConfig> routes, PluginRuntime runtime, EventAppender appender) {
+    this.routes = routes;
+    this.runtime = runtime;
+    this.appender = appender;
+    this.invoker = new OperationInvoker(vertx, runtime);
+  }
+
+  @Override
+  public void mount(Router router, Access access) {
+    for (RouteConfig route : routes) {
+      String vertxPath = route.path().replaceAll("\\{([^}]+)}", ":$1");
+      access.guard(router.route(HttpMethod.valueOf(route.method()), vertxPath), route.permission())
+          .handler(ctx -> dispatch(route, ctx));
+    }
+  }
+
+  private void dispatch(RouteConfig route, RoutingContext ctx) {
+    Caller caller = Access.caller(ctx);
+    TenantConfig tenant = Access.tenant(ctx) != null ? Access.tenant(ctx) : caller.defaultTenant();
+    String requestId = RequestIds.of(ctx);
+    String raw = ctx.body().asString();
+    Map<String, Object> body = jsonObjectBody(raw);
+
+    StartedPlugin plugin = runtime.started(route.pluginId()).orElseThrow(() ->
+        new ApiException(503, "PLUGIN_NOT_STARTED", "Plugin '" + route.pluginId() + "' is not started"));
+    Operation operation = plugin.operations().get(route.operationName());
+    if (operation == null) {
+      throw new ApiException(503, "OPERATION_NOT_FOUND",
+          "Plugin '" + route.pluginId() + "' has no operation '" + route.operationName() + "'");
+    }
+
+    CallEmitter emitter = new CallEmitter(runtime.droppedCounter(plugin.id()));
+    CallContext call = new CallContext(tenant.locator(), tenant.orgId(), caller.userLocator(), requestId,
+        Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter);
+    long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
+
+    invoker.invoke(plugin, route.operationName(), operation, call, timeout)
+        .transform(outcome -> appendEventsThen(outcome, emitter, tenant, caller, requestId))
+        .onSuccess(result -> write(ctx, route, result))
+        .onFailure(failure -> ctx.fail(asApiException(failure, route, requestId)));
+  }
+
+  /** Seals the call's emitter and appends its events, whatever the outcome; then passes the outcome on. */
+  private Future<OperationResult> appendEventsThen(AsyncResult<OperationResult> outcome, CallEmitter emitter,
+      TenantConfig tenant, Caller caller, String requestId) {
+    return appender.append(new AppendRequest(tenant.locator(), caller.userLocator(), requestId, emitter.seal()))
+        .transform(appended -> {
+          if (appended.failed()) {
+            LOG.error("request {}: the call's events could not be stored: {}", requestId, appended.cause().toString());
+            return Future.failedFuture(appended.cause());
+          }
+          return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
+        });
+  }
+
+  private void write(RoutingContext ctx, RouteConfig route, OperationResult result) {
+    if (result == null) {
+      ctx.fail(new ApiException(500, "PLUGIN_FAILED", "Operation " + route.operation() + " returned no result"));
+      return;
+    }
+    Object json;
+    try {
+      json = result.body() == null ? null : JsonValues.toJsonValue(result.body());
+    } catch (JsonValues.NotJsonException e) {
+      ctx.fail(new ApiException(500, "PLUGIN_FAILED", "Operation " + route.operation() + " answered a body that is not JSON: "
+          + e.getMessage()));
+      return;
+    }
+    result.headers().forEach(ctx.response()::putHeader);
+    ctx.response().setStatusCode(result.status());
+    if (json == null) {
+      ctx.response().end();
+    } else {
+      ctx.response().putHeader("Content-Type", "application/json").end(Json.encode(json));
+    }
+  }
+
+  private static ApiException asApiException(Throwable failure, RouteConfig route, String requestId) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof OperationException op) {
+      return new ApiException(op.status(), op.code() == null ? "OPERATION_FAILED" : op.code(), op.getMessage());
+    }
+    if (failure instanceof InvalidEventException invalid) {
+      return new ApiException(500, "INVALID_EVENT",
+          "Operation " + route.operation() + " emitted an invalid event: " + invalid.getMessage());
+    }
+    LOG.error("request {}: operation {} failed", requestId, route.operation(), failure);
+    return new ApiException(500, "PLUGIN_FAILED",
+        "Operation " + route.operation() + " failed; quote request id " + requestId + " when reporting it");
+  }
+
+  /** The body as plain Java values; {@code null} when there is none; 400 unless it is a JSON object. */
+  private static Map<String, Object> jsonObjectBody(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(raw);
+    } catch (DecodeException e) {
+      throw ApiException.badBody("not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject object)) {
+      throw ApiException.badBody("must be a JSON object");
+    }
+    return JsonValues.toPlain(object);
+  }
+
+  private static Map<String, List<String>> queryParameters(RoutingContext ctx) {
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (String name : ctx.queryParams().names()) {
+      query.put(name, List.copyOf(ctx.queryParams().getAll(name)));
+    }
+    return Map.copyOf(query);
+  }
+}

@@ -1,0 +1,8 @@
+package io.tidemark.gateway.plugins;
+
+import io.tidemark.plugin.api.Operation;
+import java.util.Map;
+
+/** A started plugin as the request path sees it: immutable, replaced whole on lifecycle changes. */
+public record StartedPlugin(String id, ClassLoader classLoader, Map<String, Operation> operations,
+    Map<String, Object> config) {}
