@@ -4,10 +4,13 @@ import static io.tidemark.gateway.TestGateway.DEMO_TENANT;
 import static io.tidemark.gateway.TestGateway.OTHER_TENANT;
 import static io.tidemark.gateway.TestGateway.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoredEvent;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +63,71 @@ class DemoDeploymentTest {
   @Test
   void demo_credentials_with_a_wrong_password_get_401() {
     assertEquals(401, gateway.http().get("/event/" + DEMO_TENANT + "/events/list").as("admin", "reader-secret").send().status());
+  }
+
+  // ---- the policy-lifecycle plugin on the demo route
+
+  @Test
+  void a_valid_policy_is_issued_with_its_events_in_order() {
+    Http.Response r = issue(policy("home", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 120.5));
+    assertEquals(201, r.status(), r::toString);
+    String policyLocator = r.json().getString("policyLocator");
+    assertEquals(new JsonObject().put("policyLocator", policyLocator), r.json());
+
+    JsonArray events = eventsOf(r.header("X-Request-Id"));
+    assertEquals(2, events.size());
+    assertEquals("policy.underwriting_checked", events.getJsonObject(0).getString("type"));
+    assertEquals(new JsonObject().put("decision", "accept").put("reasons", new JsonArray()), events.getJsonObject(0).getJsonObject("data"));
+    assertEquals("policy.issued", events.getJsonObject(1).getString("type"));
+    assertEquals(new JsonObject().put("policyLocator", policyLocator).put("productName", "home")
+        .put("startTime", "2026-01-01T00:00:00Z").put("endTime", "2027-01-01T00:00:00Z").put("premium", 120.5),
+        events.getJsonObject(1).getJsonObject("data"));
+    assertEquals("5f0c6f4e-1a2b-4c3d-8e9f-000000000001", events.getJsonObject(1).getString("userLocator"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "premium zero        | {\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2027-01-01T00:00:00Z\",\"premium\":0} | premium must be greater than 0",
+      "premium negative    | {\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2027-01-01T00:00:00Z\",\"premium\":-5} | premium must be greater than 0",
+      "end before start    | {\"productName\":\"home\",\"startTime\":\"2027-01-01T00:00:00Z\",\"endTime\":\"2026-01-01T00:00:00Z\",\"premium\":10} | endTime must be after startTime",
+      "end equals start    | {\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2026-01-01T00:00:00Z\",\"premium\":10} | endTime must be after startTime",
+      "missing productName | {\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2027-01-01T00:00:00Z\",\"premium\":10} | productName is missing",
+      "mistyped premium    | {\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2027-01-01T00:00:00Z\",\"premium\":\"ten\"} | premium must be a number",
+      "bad date            | {\"productName\":\"home\",\"startTime\":\"yesterday\",\"endTime\":\"2027-01-01T00:00:00Z\",\"premium\":10} | startTime must be an ISO-8601 date-time",
+      "no body             | '' | the body must be a JSON object"})
+  void an_invalid_policy_is_422_and_leaves_exactly_its_underwriting_event(String label, String body, String reason) {
+    Http.Response r = issue(body);
+    assertEquals(422, r.status(), r::toString);
+    assertEquals("POLICY_REJECTED", r.json().getString("code"));
+    assertTrue(r.json().getString("message").startsWith("Policy rejected: ") && r.json().getString("message").contains(reason),
+        r::toString);
+    JsonArray events = eventsOf(r.header("X-Request-Id"));
+    assertEquals(1, events.size(), events::encode);
+    assertEquals("policy.underwriting_checked", events.getJsonObject(0).getString("type"));
+    assertEquals("reject", events.getJsonObject(0).getJsonObject("data").getString("decision"));
+    assertTrue(events.getJsonObject(0).getJsonObject("data").getJsonArray("reasons").encode().contains(reason), events::encode);
+  }
+
+  @Test
+  void issuing_needs_events_write_in_the_tenant() {
+    String body = policy("home", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 10);
+    assertEquals(403, gateway.http().post("/policy/" + DEMO_TENANT + "/policies").as("reader", "reader-secret").body(body).send().status());
+    assertEquals(403, gateway.http().post("/policy/" + DEMO_TENANT + "/policies").as("other", "other-secret").body(body).send().status());
+    assertEquals(401, gateway.http().post("/policy/" + DEMO_TENANT + "/policies").body(body).send().status());
+    assertEquals(201, gateway.http().post("/policy/" + OTHER_TENANT + "/policies").as("other", "other-secret").body(body).send().status());
+  }
+
+  private Http.Response issue(String body) {
+    Http.Request request = gateway.http().post("/policy/" + DEMO_TENANT + "/policies").as("admin", "admin-secret");
+    return (body.isEmpty() ? request : request.body(body)).send();
+  }
+
+  private static String policy(String product, String start, String end, double premium) {
+    return new JsonObject().put("productName", product).put("startTime", start).put("endTime", end).put("premium", premium).encode();
+  }
+
+  private JsonArray eventsOf(String requestId) {
+    return gateway.http().get("/event/" + DEMO_TENANT + "/events/request/" + requestId).as("reader", "reader-secret").send().jsonArray();
   }
 
   private StoredEvent append(String tenant) {

@@ -44,12 +44,15 @@ class MainProcessTest {
   }
 
   @Test
-  void sigterm_finishes_in_flight_work_and_exits() throws Exception {
+  void a_broken_plugin_jar_is_logged_and_skipped_and_sigterm_stops_cleanly() throws Exception {
     String schema = TestDatabase.newSchema(MainProcessTest.class);
     Path config = copyTestConfig("database:\n  schema: " + schema + "\n");
+    Files.createDirectories(dir.resolve("plugins"));
+    Files.writeString(dir.resolve("plugins").resolve("broken.jar"), "not a jar");
     Process process = start(config);
     try {
       int port = awaitPort(process);
+      assertTrue(readLog().contains("plugin file broken.jar skipped: "), this::readLog);
       Http http = new Http("http://127.0.0.1:" + port);
       assertEquals(200, http.get("/health").send().status());
       assertEquals(200, http.get("/event/" + TestGateway.DEMO_TENANT + "/events/list").as("reader", "reader-secret").send().status());
@@ -62,7 +65,9 @@ class MainProcessTest {
       int http0 = output.indexOf("HTTP servers stopped");
       int drained = output.indexOf("pending appends drained");
       int stopped = output.indexOf("Tidemark stopped");
-      assertTrue(http0 > 0 && drained > http0 && stopped > drained, "stops HTTP, then drains, then ends:\n" + output);
+      int plugins = output.indexOf("plugins stopped");
+      assertTrue(http0 > 0 && plugins > http0 && drained > plugins && stopped > drained,
+          "stops HTTP, then plugins, then drains, then ends:\n" + output);
     } finally {
       process.destroyForcibly();
       TestDatabase.dropSchema(schema);

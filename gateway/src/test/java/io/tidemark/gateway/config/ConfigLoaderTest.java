@@ -112,6 +112,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_shipped_config_routes_the_policy_plugin_and_requires_it() {
+    GatewayConfig c = ConfigLoader.load(TestGateway.shippedConfig(), Map.of());
+    assertEquals(java.util.List.of(new RouteConfig("POST", "/policy/{tenantLocator}/policies",
+        "policy-lifecycle:issue-policy", Permission.EVENTS_WRITE, 5000)), c.routes());
+    assertTrue(c.plugins().installed("policy-lifecycle").required());
+    assertTrue(c.plugins().directory().endsWith("target/plugins"), c.plugins().directory());
+    assertFalse(c.plugins().directory().contains(".."), "resolved against the config folder: " + c.plugins().directory());
+  }
+
+  @Test
+  void bad_routes_name_their_key() throws IOException {
+    String route = "routes:\n  - method: POST\n    path: /policy/{tenantLocator}/policies\n"
+        + "    operation: policy-lifecycle:issue-policy\n    permission: events:write\n";
+    ConfigLoader.load(write(valid() + route), Map.of()); // the valid one loads
+    assertFails(write(valid() + route.replace("method: POST", "method: FETCH")), "routes[0].method: must be one of [GET, POST, PUT, PATCH, DELETE]");
+    assertFails(write(valid() + route.replace("path: /policy/{tenantLocator}/policies", "path: policy")), "routes[0].path: must look like");
+    assertFails(write(valid() + route.replace("path: /policy/{tenantLocator}/policies", "path: /admin/policies")),
+        "routes[0].path: '/admin' is the gateway's own");
+    assertFails(write(valid() + route.replace("operation: policy-lifecycle:issue-policy", "operation: issue-policy")),
+        "routes[0].operation: must be pluginId:operationName");
+    assertFails(write(valid() + route.replace("    permission: events:write\n", "")), "routes[0].permission: is required");
+    assertFails(write(valid() + route.replace("permission: events:write", "permission: events:write\n    timeoutMillis: 0")),
+        "routes[0].timeoutMillis: must be between 1 and 600000");
+    assertFails(write(valid() + route + route.substring("routes:\n".length()).replace("{tenantLocator}", "{tenant}")),
+        "routes[1].path: 'POST /policy/{}/policies' is used twice");
+    assertFails(write(valid() + "plugins:\n  maxConcurrentCalls: 0\n"), "plugins.maxConcurrentCalls: must be between 1 and 1000");
+    assertFails(write(valid() + "plugins:\n  installed:\n    x:\n      required: maybe\n"), "plugins.installed.x.required");
+  }
+
+  @Test
   void a_missing_htpasswd_file_or_config_file_is_reported() throws IOException {
     assertFails(write(valid().replace("htpasswdFile: users.htpasswd", "htpasswdFile: missing.htpasswd")),
         "security.htpasswdFile: no such file");

@@ -5,6 +5,7 @@ import io.tidemark.plugin.api.OperationContext;
 import io.tidemark.plugin.api.OperationException;
 import io.tidemark.plugin.api.OperationResult;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,8 +46,8 @@ public class IssuePolicy implements Operation {
     Map<String, Object> issued = new LinkedHashMap<>();
     issued.put("policyLocator", policyLocator);
     issued.put("productName", application.productName());
-    issued.put("startTime", application.startTime().toString());
-    issued.put("endTime", application.endTime().toString());
+    issued.put("startTime", application.startTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    issued.put("endTime", application.endTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     issued.put("premium", application.premium());
     context.events().emit("policy.issued", issued);
 
