@@ -136,6 +136,40 @@ class PluginLifecycleTest {
   }
 
   @Test
+  void a_plugin_requiring_another_api_version_is_disabled_with_the_reason() throws Exception {
+    Path dir = TestPlugins.directoryWith();
+    withManifest(TestPlugins.jar(FIXTURE_OPERATIONS), dir.resolve("future.jar"), "future-plugin", ">=2.0.0 & <3.0.0");
+    try (TestGateway gateway = gatewayWith(dir)) {
+      JsonObject plugin = admin(gateway.http().get("/admin/plugins")).send().json().getJsonArray("plugins").getJsonObject(0);
+      assertEquals("future-plugin", plugin.getString("id"));
+      assertEquals("DISABLED", plugin.getString("state"));
+      assertEquals("requires plugin API >=2.0.0 & <3.0.0, this gateway provides 1.0.0", plugin.getString("problem"));
+      assertEquals(false, plugin.getBoolean("serving"));
+    }
+  }
+
+  /** A copy of a Maven-built plugin jar with another id and requirement in its manifest. */
+  private static void withManifest(Path source, Path target, String id, String requires) throws Exception {
+    try (java.util.jar.JarFile in = new java.util.jar.JarFile(source.toFile())) {
+      java.util.jar.Manifest manifest = in.getManifest();
+      manifest.getMainAttributes().putValue("Plugin-Id", id);
+      manifest.getMainAttributes().putValue("Plugin-Requires", requires);
+      try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
+          java.nio.file.Files.newOutputStream(target), manifest)) {
+        for (java.util.Enumeration<java.util.jar.JarEntry> e = in.entries(); e.hasMoreElements(); ) {
+          java.util.jar.JarEntry entry = e.nextElement();
+          if (entry.getName().equals(java.util.jar.JarFile.MANIFEST_NAME)) {
+            continue;
+          }
+          out.putNextEntry(new java.util.jar.JarEntry(entry.getName()));
+          in.getInputStream(entry).transferTo(out);
+          out.closeEntry();
+        }
+      }
+    }
+  }
+
+  @Test
   void a_required_plugin_that_is_missing_stops_start_up_naming_it() {
     String schema = TestDatabase.newSchema(PluginLifecycleTest.class);
     try {
