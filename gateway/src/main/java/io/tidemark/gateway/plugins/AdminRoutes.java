@@ -45,13 +45,17 @@ public final class AdminRoutes implements Mountable {
   }
 
   private void list(RoutingContext ctx) {
-    JsonArray plugins = new JsonArray();
-    runtime.plugins().forEach(view -> plugins.add(json(view)));
-    Responses.json(ctx, 200, new JsonObject()
-        .put("apiVersion", TidemarkPluginApi.VERSION)
-        .put("directory", runtime.config().directory())
-        .put("plugins", plugins)
-        .put("failedFiles", failedFiles()));
+    runtime.plugins(vertx)
+        .onSuccess(views -> {
+          JsonArray plugins = new JsonArray();
+          views.forEach(view -> plugins.add(json(view)));
+          Responses.json(ctx, 200, new JsonObject()
+              .put("apiVersion", TidemarkPluginApi.VERSION)
+              .put("directory", runtime.config().directory())
+              .put("plugins", plugins)
+              .put("failedFiles", failedFiles()));
+        })
+        .onFailure(ctx::fail);
   }
 
   /** With {@code {"file": "x.jar"}} loads that file; without, every file not loaded yet. */

@@ -66,15 +66,15 @@ public final class PluginRuntime {
    */
   public static Future<PluginRuntime> start(Vertx vertx, PluginsConfig config) {
     PluginRuntime runtime = new PluginRuntime(config);
-    return runtime.lifecycle(vertx, "loading the plugins directory", () -> {
-          runtime.loadNewFiles();
-          return null;
-        })
-        .compose(v -> runtime.checkRequired())
-        .map(runtime);
+    Future<PluginRuntime> started = runtime.lifecycle(vertx, "loading the plugins directory", () -> {
+      runtime.loadNewFiles();
+      runtime.checkRequired();
+      return runtime;
+    });
+    return started.recover(failure -> runtime.close(vertx).transform(closed -> Future.failedFuture(failure)));
   }
 
-  private Future<Void> checkRequired() {
+  private void checkRequired() {
     List<String> missing = new ArrayList<>();
     config.installed().forEach((id, plugin) -> {
       if (plugin.required() && !started.get().containsKey(id)) {
@@ -82,8 +82,9 @@ public final class PluginRuntime {
         missing.add(id + " (" + (wrapper == null ? "not found in " + directory : describeState(wrapper)) + ")");
       }
     });
-    return missing.isEmpty() ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("required plugins are not started: " + String.join(", ", missing)));
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("required plugins are not started: " + String.join(", ", missing));
+    }
   }
 
   // ---- the request path
@@ -107,13 +108,12 @@ public final class PluginRuntime {
 
   // ---- administration
 
-  public List<PluginView> plugins() {
-    List<PluginView> views = new ArrayList<>();
-    for (PluginWrapper wrapper : manager.getPlugins()) {
-      views.add(view(wrapper));
-    }
-    views.sort((a, b) -> a.id().compareTo(b.id()));
-    return views;
+  /** Every loaded plugin; read under the lifecycle lock, as PF4J's manager is not thread-safe. */
+  public Future<List<PluginView>> plugins(Vertx vertx) {
+    return lifecycle(vertx, "listing plugins", () -> manager.getPlugins().stream()
+        .map(this::view)
+        .sorted((a, b) -> a.id().compareTo(b.id()))
+        .toList());
   }
 
   public Map<String, String> failedFiles() {
