@@ -136,6 +136,26 @@ class PluginLifecycleTest {
   }
 
   @Test
+  void a_zip_plugin_with_its_code_in_lib_is_loaded_and_served() throws Exception {
+    Path dir = TestPlugins.directoryWith();
+    // PF4J's zip layout: a descriptor at the top and the plugin's jars under lib/.
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(
+        java.nio.file.Files.newOutputStream(dir.resolve("zipped.zip")))) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
+      zip.write(("plugin.id=" + FIXTURE_OPERATIONS + "\nplugin.version=1.0.0\nplugin.requires=>=1.0.0 & <2.0.0\n").getBytes());
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("lib/fixture-operations.jar"));
+      java.nio.file.Files.copy(TestPlugins.jar(FIXTURE_OPERATIONS), zip);
+      zip.closeEntry();
+    }
+    try (TestGateway gateway = gatewayWith(dir)) {
+      Response r = admin(gateway.http().post(ECHO)).send();
+      assertEquals(200, r.status(), r::toString);
+      assertTrue(r.json().getBoolean("contextClassLoaderIsPlugins"));
+    }
+  }
+
+  @Test
   void a_plugin_requiring_another_api_version_is_disabled_with_the_reason() throws Exception {
     Path dir = TestPlugins.directoryWith();
     withManifest(TestPlugins.jar(FIXTURE_OPERATIONS), dir.resolve("future.jar"), "future-plugin", ">=2.0.0 & <3.0.0");
