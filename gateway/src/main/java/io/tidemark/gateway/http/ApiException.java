@@ -7,13 +7,25 @@ package io.tidemark.gateway.http;
 public final class ApiException extends RuntimeException {
 
   private final int status;
+  private final int numericCode;
   private final String code;
 
   public ApiException(int status, String code, String message) {
+    this(status, status, code, message);
+  }
+
+  /** With the numeric code the {@code /v2} envelope carries, when it is more specific than the status. */
+  public ApiException(int status, int numericCode, String code, String message) {
     // Expected failures: no stack trace to fill, none to print.
     super(message, null, false, false);
     this.status = status;
+    this.numericCode = numericCode;
     this.code = code;
+  }
+
+  /** The {@code code} of a {@code /v2} error entry: the HTTP status unless a documented code is more precise. */
+  public int numericCode() {
+    return numericCode;
   }
 
   public int status() {

@@ -91,7 +91,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .putNull("data")
         .put("warnings", new JsonArray())
         .put("errors", new JsonArray().add(new JsonObject()
-            .put("code", error.status())
+            .put("code", error.numericCode())
             .put("message", error.getMessage())));
   }
 

@@ -5,13 +5,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** The filters of a list request; a paging token is bound to exactly these. */
-record StreamFilter(UUID tenant, Optional<Instant> start, Optional<Instant> end, Optional<String> type) {
+public record StreamFilter(UUID tenant, Optional<Instant> start, Optional<Instant> end, Optional<String> type) {
 
   /**
    * The filters as text, the same however a client spelled them ({@code Instant#toString} is
    * canonical UTC); the type is length-prefixed so no type can imitate another field.
    */
-  String canonical() {
+  public String canonical() {
     return tenant + "|" + start.map(Instant::toString).orElse("") + "|" + end.map(Instant::toString).orElse("")
         + "|" + type.map(t -> t.length() + ":" + t).orElse("");
   }

@@ -8,6 +8,7 @@ import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
+import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.json.JsonArray;
@@ -27,11 +28,13 @@ public final class StreamRoutes implements Mountable {
   private static final int MAX_TYPE_LENGTH = 200;
 
   private final StreamQueries queries;
-  private final PagingTokens tokens;
+  private static final String PAGING_TOKEN = "pagingToken";
+
+  private final SignedTokens tokens;
 
   public StreamRoutes(Pool pool, byte[] tokenSecret) {
     this.queries = new StreamQueries(pool);
-    this.tokens = new PagingTokens(tokenSecret);
+    this.tokens = new SignedTokens(tokenSecret);
   }
 
   @Override
@@ -72,8 +75,8 @@ public final class StreamRoutes implements Mountable {
     }
     int pageSize = QueryParameters.intInRange(ctx, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     StreamFilter filter = new StreamFilter(Access.tenant(ctx).locator(), start, end, type);
-    long after = QueryParameters.optional(ctx, PagingTokens.PARAMETER)
-        .map(token -> tokens.positionAfter(token, filter))
+    long after = QueryParameters.optional(ctx, PAGING_TOKEN)
+        .map(token -> tokens.open(token, filter.canonical(), 1, PAGING_TOKEN)[0])
         .orElse(0L);
 
     queries.page(filter, after, pageSize)
@@ -82,7 +85,7 @@ public final class StreamRoutes implements Mountable {
           // so passing it later returns whatever has been appended since.
           long last = events.isEmpty() ? after : events.get(events.size() - 1).position();
           Responses.json(ctx, 200, new JsonObject()
-              .put("pagingToken", tokens.issue(filter, last))
+              .put("pagingToken", tokens.issue(filter.canonical(), last))
               .put("events", toJson(events)));
         })
         .onFailure(ctx::fail);

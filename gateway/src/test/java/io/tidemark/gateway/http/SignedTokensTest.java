@@ -1,44 +1,58 @@
-package io.tidemark.gateway.stream;
+package io.tidemark.gateway.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.stream.StreamFilter;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class PagingTokensTest {
+/** Signed tokens, with the stream's filters as the scope they are bound to. */
+class SignedTokensTest {
 
-  private final PagingTokens tokens = new PagingTokens("a secret of this database......".getBytes());
+  private final SignedTokens tokens = new SignedTokens("a secret of this database......".getBytes());
   private final StreamFilter filter = new StreamFilter(UUID.randomUUID(),
       Optional.of(Instant.parse("2026-01-01T00:00:00Z")), Optional.empty(), Optional.of("policy.issued"));
 
   @Test
   void a_token_returns_the_position_it_was_issued_for() {
-    assertEquals(0L, tokens.positionAfter(tokens.issue(filter, 0), filter));
-    assertEquals(Long.MAX_VALUE, tokens.positionAfter(tokens.issue(filter, Long.MAX_VALUE), filter));
-    assertEquals(4711L, tokens.positionAfter(tokens.issue(filter, 4711), filter));
+    assertEquals(0L, position(tokens.issue(filter.canonical(), 0), filter));
+    assertEquals(Long.MAX_VALUE, position(tokens.issue(filter.canonical(), Long.MAX_VALUE), filter));
+    assertEquals(4711L, position(tokens.issue(filter.canonical(), 4711), filter));
+  }
+
+  @Test
+  void a_token_carries_several_values_in_order() {
+    long[] values = tokens.open(tokens.issue("scope", 1_746_938_336_049L, 42L), "scope", 2, "cursor");
+    assertEquals(1_746_938_336_049L, values[0]);
+    assertEquals(42L, values[1]);
+    // A token of one value is not a token of two.
+    assertEquals(400, assertThrows(ApiException.class, () -> tokens.open(tokens.issue("scope", 1L), "scope", 2, "cursor")).status());
+  }
+
+  private long position(String token, StreamFilter filter) {
+    return tokens.open(token, filter.canonical(), 1, "pagingToken")[0];
   }
 
   @Test
   void a_token_is_url_safe() {
     for (long p = 0; p < 2000; p += 7) {
-      assertTrue(tokens.issue(filter, p * 1_000_003).matches("[A-Za-z0-9_-]+"));
+      assertTrue(tokens.issue(filter.canonical(), p * 1_000_003).matches("[A-Za-z0-9_-]+"));
     }
   }
 
   @Test
   void every_single_byte_change_is_rejected() {
-    byte[] raw = Base64.getUrlDecoder().decode(tokens.issue(filter, 99));
+    byte[] raw = Base64.getUrlDecoder().decode(tokens.issue(filter.canonical(), 99));
     for (int i = 0; i < raw.length; i++) {
       byte[] forged = raw.clone();
       forged[i] ^= 0x01;
       String token = Base64.getUrlEncoder().withoutPadding().encodeToString(forged);
-      ApiException e = assertThrows(ApiException.class, () -> tokens.positionAfter(token, filter));
+      ApiException e = assertThrows(ApiException.class, () -> tokens.open(token, filter.canonical(), 1, "pagingToken"));
       assertEquals(400, e.status());
       assertTrue(e.getMessage().startsWith("Invalid parameter 'pagingToken'"), e.getMessage());
     }
@@ -46,20 +60,20 @@ class PagingTokensTest {
 
   @Test
   void a_token_of_another_database_secret_is_rejected() {
-    String foreign = new PagingTokens("another secret.................".getBytes()).issue(filter, 5);
+    String foreign = new SignedTokens("another secret.................".getBytes()).issue(filter.canonical(), 5);
     assertEquals("Invalid parameter 'pagingToken': is not a token issued by this server",
-        assertThrows(ApiException.class, () -> tokens.positionAfter(foreign, filter)).getMessage());
+        assertThrows(ApiException.class, () -> tokens.open(foreign, filter.canonical(), 1, "pagingToken")).getMessage());
   }
 
   @Test
   void a_token_is_bound_to_tenant_type_and_time_range() {
-    String token = tokens.issue(filter, 5);
+    String token = tokens.issue(filter.canonical(), 5);
     StreamFilter otherTenant = new StreamFilter(UUID.randomUUID(), filter.start(), filter.end(), filter.type());
     StreamFilter otherType = new StreamFilter(filter.tenant(), filter.start(), filter.end(), Optional.of("policy.expired"));
     StreamFilter noType = new StreamFilter(filter.tenant(), filter.start(), filter.end(), Optional.empty());
     StreamFilter otherEnd = new StreamFilter(filter.tenant(), filter.start(), Optional.of(Instant.now()), filter.type());
     for (StreamFilter other : new StreamFilter[] {otherTenant, otherType, noType, otherEnd}) {
-      ApiException e = assertThrows(ApiException.class, () -> tokens.positionAfter(token, other));
+      ApiException e = assertThrows(ApiException.class, () -> tokens.open(token, other.canonical(), 1, "pagingToken"));
       assertTrue(e.getMessage().contains("was issued for other filters"), e.getMessage());
     }
   }
@@ -68,13 +82,13 @@ class PagingTokensTest {
   void the_same_instant_spelled_differently_is_the_same_filter() {
     StreamFilter sameInstant = new StreamFilter(filter.tenant(),
         Optional.of(java.time.OffsetDateTime.parse("2026-01-01T02:00:00+02:00").toInstant()), filter.end(), filter.type());
-    assertEquals(5L, tokens.positionAfter(tokens.issue(filter, 5), sameInstant));
+    assertEquals(5L, position(tokens.issue(filter.canonical(), 5), sameInstant));
   }
 
   @Test
   void garbage_is_rejected_without_a_server_error() {
     for (String garbage : new String[] {"", "!!!", "AAAA", "a".repeat(500), "AQ"}) {
-      assertEquals(400, assertThrows(ApiException.class, () -> tokens.positionAfter(garbage, filter)).status());
+      assertEquals(400, assertThrows(ApiException.class, () -> tokens.open(garbage, filter.canonical(), 1, "pagingToken")).status());
     }
   }
 }
