@@ -2,11 +2,15 @@ package io.tidemark.gateway;
 
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.HttpConfig;
+import io.tidemark.gateway.behavioral.DefinitionRoutes;
+import io.tidemark.gateway.behavioral.LogRoutes;
+import io.tidemark.gateway.behavioral.WebhookRoutes;
 import io.tidemark.gateway.http.ApiRouter;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.HttpVerticle;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.plugins.AdminRoutes;
+import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRoutes;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
@@ -86,9 +90,13 @@ public final class Gateway {
       PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, byte[] tokenSecret) {
     HttpConfig http = config.http();
     HealthRoutes health = new HealthRoutes(pool);
+    PluginCalls calls = new PluginCalls(vertx, plugins);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
-        new PluginRoutes(vertx, config.routes(), plugins, appender),
+        new DefinitionRoutes(pool, plugins, config.behavioral().auditLogRequestsPerMinute()),
+        new LogRoutes(pool, tokenSecret),
+        new WebhookRoutes(config, pool, plugins, calls, appender),
+        new PluginRoutes(config.routes(), plugins, calls, appender),
         new AdminRoutes(vertx, plugins, config.routes()));
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
     // Port 0 asks for a free port; several servers would each get a different one.

@@ -65,7 +65,7 @@ public final class TestGateway implements AutoCloseable {
         .withHttp(config.http().withPort(0).withInstances(1))
         .withDatabase(config.database().withSchema(schema))
         .withPlugins(config.plugins().withDirectory(
-            TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE).toString()));
+            TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE, TestPlugins.LOYALTY_PROCESSORS).toString()));
   }
 
   /** A gateway on {@code config} as given; the caller owns its schema. */

@@ -11,6 +11,7 @@ import java.util.List;
 public final class TestPlugins {
 
   public static final String POLICY_LIFECYCLE = "policy-lifecycle";
+  public static final String LOYALTY_PROCESSORS = "loyalty-processors";
   public static final String FIXTURE_OPERATIONS = "fixture-operations";
   public static final String FIXTURE_OLD_JACKSON = "fixture-old-jackson";
   public static final String FIXTURE_FAILING_START = "fixture-failing-start";

@@ -134,7 +134,21 @@ final class ConfigValidator {
       required(key + ".secret", w.secret());
       unique(ids, w.id(), key + ".id");
       knownTenant(c, w.tenant(), key + ".tenant");
+      for (int j = 0; j < w.transformers().size(); j++) {
+        TransformerConfig t = w.transformers().get(j);
+        String tkey = key + ".transformers[" + j + "]";
+        if (t.match().isEmpty()) {
+          fail(tkey + ".match", "needs at least one field to match");
+        }
+        required(tkey + ".eventName", t.eventName());
+        t.attributes().forEach((name, pointer) -> {
+          if (pointer == null || !pointer.startsWith("/")) {
+            fail(tkey + ".attributes." + name, "must be a JSON pointer such as /data/customer/mobile, got '" + pointer + "'");
+          }
+        });
+      }
     }
+    range("behavioral.auditLogRequestsPerMinute", c.behavioral().auditLogRequestsPerMinute(), 1, 1_000_000);
   }
 
   private static void knownTenant(GatewayConfig c, String name, String key) {

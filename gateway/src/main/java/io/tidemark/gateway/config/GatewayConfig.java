@@ -17,7 +17,8 @@ public record GatewayConfig(
     List<UserConfig> users,
     List<WebhookConfig> webhooks,
     PluginsConfig plugins,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    BehavioralConfig behavioral) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -29,6 +30,7 @@ public record GatewayConfig(
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     plugins = plugins == null ? PluginsConfig.defaults() : plugins;
     routes = routes == null ? List.of() : List.copyOf(routes);
+    behavioral = behavioral == null ? BehavioralConfig.defaults() : behavioral;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -40,26 +42,38 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+  }
+
+  public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+  }
+
+  public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+  }
+
+  public Optional<WebhookConfig> webhook(String id) {
+    return webhooks.stream().filter(w -> w.id().equals(id)).findFirst();
   }
 }

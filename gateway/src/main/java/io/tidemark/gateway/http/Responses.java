@@ -7,6 +7,14 @@ public final class Responses {
 
   private Responses() {}
 
+  /** The {@code /v2} envelope: {@code {"data": data, "warnings": [], "errors": []}}. */
+  public static void v2(RoutingContext ctx, int status, Object data) {
+    json(ctx, status, new io.vertx.core.json.JsonObject()
+        .put("data", data)
+        .put("warnings", new io.vertx.core.json.JsonArray())
+        .put("errors", new io.vertx.core.json.JsonArray()));
+  }
+
   /** {@code body} is a JsonObject or JsonArray; its {@code encode()} is what goes on the wire. */
   public static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()

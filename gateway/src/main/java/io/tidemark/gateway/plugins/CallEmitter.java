@@ -13,15 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The emitter of one call: checks each event at once, inside the plugin, and buffers it. When
  * the call ends the gateway seals it and appends what it holds; events emitted after that (by a
- * plugin still running past its timeout) are dropped and counted.
+ * plugin still running past its timeout) are dropped and counted. One call may pass it to
+ * several plugins (an ingestion's processors); their events keep emission order.
  */
-final class CallEmitter implements EventEmitter {
+public final class CallEmitter implements EventEmitter {
 
   private final List<NewEvent> events = new ArrayList<>();
   private final AtomicLong droppedCounter;
   private boolean sealed;
 
-  CallEmitter(AtomicLong droppedCounter) {
+  public CallEmitter(AtomicLong droppedCounter) {
     this.droppedCounter = droppedCounter;
   }
 
@@ -51,7 +52,7 @@ final class CallEmitter implements EventEmitter {
   }
 
   /** Ends emission for this call; returns the events in emission order. */
-  synchronized List<NewEvent> seal() {
+  public synchronized List<NewEvent> seal() {
     sealed = true;
     return List.copyOf(events);
   }

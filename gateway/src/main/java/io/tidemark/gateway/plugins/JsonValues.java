@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Between the plugin API's plain Java values and Vert.x JSON. */
-final class JsonValues {
+public final class JsonValues {
 
   /** A value that has no JSON form; the message says where it is. */
   static final class NotJsonException extends IllegalArgumentException {
@@ -81,13 +81,14 @@ final class JsonValues {
   }
 
   /** A JSON object as plain Java maps and lists, for plugins. */
-  static Map<String, Object> toPlain(JsonObject json) {
+  public static Map<String, Object> toPlain(JsonObject json) {
     Map<String, Object> map = new LinkedHashMap<>();
     json.forEach(e -> map.put(e.getKey(), plain(e.getValue())));
     return map;
   }
 
-  private static Object plain(Object v) {
+  /** Any JSON value as plain Java values. */
+  public static Object plain(Object v) {
     if (v instanceof JsonObject o) {
       return toPlain(o);
     }

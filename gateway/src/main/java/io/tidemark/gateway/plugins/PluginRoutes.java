@@ -15,7 +15,6 @@ import io.tidemark.plugin.api.OperationException;
 import io.tidemark.plugin.api.OperationResult;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -42,13 +41,13 @@ public final class PluginRoutes implements Mountable {
   private final List<RouteConfig> routes;
   private final PluginRuntime runtime;
   private final EventAppender appender;
-  private final OperationInvoker invoker;
+  private final PluginCalls calls;
 
-  public PluginRoutes(Vertx vertx, List<RouteConfig> routes, PluginRuntime runtime, EventAppender appender) {
+  public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender) {
     this.routes = routes;
     this.runtime = runtime;
     this.appender = appender;
-    this.invoker = new OperationInvoker(vertx, runtime);
+    this.calls = calls;
   }
 
   @Override
@@ -80,7 +79,7 @@ public final class PluginRoutes implements Mountable {
         Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter);
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
-    invoker.invoke(plugin, route.operationName(), operation, call, timeout)
+    calls.run(plugin, "Operation " + route.operation(), () -> operation.execute(call), timeout)
         .transform(outcome -> appendEventsThen(outcome, emitter, tenant, caller, requestId))
         .onSuccess(result -> write(ctx, route, result))
         .onFailure(failure -> ctx.fail(asApiException(failure, route, requestId)));

@@ -2,6 +2,7 @@ package io.tidemark.gateway.plugins;
 
 import io.tidemark.gateway.config.PluginsConfig;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.Operation;
 import io.tidemark.plugin.api.TidemarkPluginApi;
 import io.vertx.core.Future;
@@ -94,11 +95,19 @@ public final class PluginRuntime {
     return Optional.ofNullable(started.get().get(pluginId));
   }
 
+  /** The started plugin that provides the processor with this id (the first, by plugin id, if several do). */
+  public Optional<StartedPlugin> processorOwner(String processorId) {
+    return started.get().values().stream()
+        .filter(p -> p.processors().containsKey(processorId))
+        .min(java.util.Comparator.comparing(StartedPlugin::id));
+  }
+
   PluginPool pool(String pluginId) {
     return pools.computeIfAbsent(pluginId, id -> new PluginPool(id, config.maxConcurrentCalls()));
   }
 
-  AtomicLong droppedCounter(String pluginId) {
+  /** Counts events a plugin emitted after its call had ended. */
+  public AtomicLong droppedCounter(String pluginId) {
     return dropped.computeIfAbsent(pluginId, id -> new AtomicLong());
   }
 
@@ -254,8 +263,12 @@ public final class PluginRuntime {
           LOG.warn("plugin {} has two operations named {}; {} is ignored", id, op.name(), op.getClass().getName());
         }
       }
+      Map<String, BehavioralEventProcessor> processors = new LinkedHashMap<>();
+      for (BehavioralEventProcessor processor : manager.getExtensions(BehavioralEventProcessor.class, id)) {
+        processors.putIfAbsent(processor.id(), processor);
+      }
       next.put(id, new StartedPlugin(id, wrapper.getPluginClassLoader(), Map.copyOf(operations),
-          config.installed(id).config()));
+          Map.copyOf(processors), config.installed(id).config()));
     }
     started.set(Map.copyOf(next));
   }
@@ -307,7 +320,7 @@ public final class PluginRuntime {
     StartedPlugin running = started.get().get(wrapper.getPluginId());
     List<String> operations = running == null
         ? manager.getExtensionClassNames(wrapper.getPluginId()).stream().sorted().toList()
-        : running.operations().keySet().stream().sorted().toList();
+        : Stream.concat(running.operations().keySet().stream(), running.processors().keySet().stream()).sorted().toList();
     AtomicLong droppedEvents = dropped.get(wrapper.getPluginId());
     PluginPool pool = pools.get(wrapper.getPluginId());
     return new PluginView(

@@ -5,7 +5,12 @@ import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.UserConfig;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.QueryParameters;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.ext.auth.authentication.UsernamePasswordCredentials;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
@@ -75,6 +80,30 @@ public final class Access {
       ctx.put(CALLER, caller);
       ctx.next();
     };
+  }
+
+  /**
+   * The caller behind a request's Basic credentials, for endpoints that accept other proofs too
+   * (a webhook's signature); empty when there are none or they are wrong.
+   */
+  public Future<Optional<Caller>> basicCaller(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    int colon = decoded.indexOf(':');
+    if (colon < 0) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return passwords.authenticate(new UsernamePasswordCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)))
+        .map(user -> Optional.ofNullable(passwords.caller(user.subject())))
+        .otherwise(Optional.empty());
   }
 
   public static Caller caller(RoutingContext ctx) {

@@ -1,0 +1,47 @@
+package io.tidemark.gateway.behavioral;
+
+import io.tidemark.plugin.api.EventField;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/** A behavioral event definition, as stored and as the API shows it. */
+record Definition(String eventName, String description, List<String> actions, List<Field> fields) {
+
+  record Field(String name, String type, Map<String, Object> attributes) {
+    boolean required() {
+      return Boolean.TRUE.equals(attributes.get("isRequired"));
+    }
+
+    EventField forPlugins() {
+      return new EventField(name, type, attributes);
+    }
+  }
+
+  JsonObject toJson() {
+    JsonArray fieldsJson = new JsonArray();
+    for (Field f : fields) {
+      JsonObject field = new JsonObject().put("name", f.name()).put("type", f.type());
+      if (!f.attributes().isEmpty()) {
+        field.put("attributes", new JsonObject(new java.util.LinkedHashMap<>(f.attributes())));
+      }
+      fieldsJson.add(field);
+    }
+    return new JsonObject()
+        .put("eventName", eventName)
+        .put("description", description)
+        .put("actions", new JsonArray(actions))
+        .put("fields", fieldsJson);
+  }
+
+  /** Back from the JSON {@link #toJson} wrote (already valid). */
+  static Definition fromJson(JsonObject json) {
+    List<Field> fields = json.getJsonArray("fields").stream().map(o -> (JsonObject) o)
+        .map(f -> new Field(f.getString("name"), f.getString("type"),
+            f.getJsonObject("attributes") == null ? Map.of() : f.getJsonObject("attributes").getMap()))
+        .toList();
+    return new Definition(json.getString("eventName"), json.getString("description"),
+        json.getJsonArray("actions").stream().map(Object::toString).toList(), fields);
+  }
+}

@@ -1,0 +1,43 @@
+package io.tidemark.gateway.behavioral;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One ingestion attempt, as {@code GET /v2/events/logs} shows it (seed 001). A null status or
+ * event name is left out of the JSON, as the seed shows.
+ */
+record LogEntry(long seq, UUID id, int orgId, int parentOrgId, String webhookId, String eventName, String status,
+    String message, String inputRequest, Instant startTime, int responseTimeMs) {
+
+  static final String COLUMNS = "seq, id, org_id, parent_org_id, webhook_id, event_name, status, message, "
+      + "input_request, start_time, response_time_ms";
+
+  static LogEntry fromRow(Row row) {
+    return new LogEntry(row.getLong("seq"), row.getUUID("id"), row.getInteger("org_id"), row.getInteger("parent_org_id"),
+        row.getString("webhook_id"), row.getString("event_name"), row.getString("status"), row.getString("message"),
+        row.getString("input_request"), row.getOffsetDateTime("start_time").toInstant(), row.getInteger("response_time_ms"));
+  }
+
+  /** Exactly the seed's fields, in the seed's order. */
+  JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("startTime", startTime.toEpochMilli())
+        .put("responseTime", responseTimeMs)
+        .put("orgId", orgId);
+    if (status != null) {
+      json.put("status", status);
+    }
+    if (eventName != null) {
+      json.put("eventName", eventName);
+    }
+    return json
+        .put("inputRequest", inputRequest)
+        .put("id", id.toString())
+        .put("webhookId", webhookId)
+        .put("parentOrgId", parentOrgId)
+        .put("message", message);
+  }
+}
