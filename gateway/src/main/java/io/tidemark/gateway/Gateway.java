@@ -93,8 +93,9 @@ public final class Gateway {
     PluginCalls calls = new PluginCalls(vertx, plugins);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
-        new DefinitionRoutes(pool, plugins, config.behavioral().auditLogRequestsPerMinute()),
+        // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
+        new DefinitionRoutes(pool, plugins, config.behavioral().auditLogRequestsPerMinute()),
         new WebhookRoutes(config, pool, plugins, calls, appender),
         new PluginRoutes(config.routes(), plugins, calls, appender),
         new AdminRoutes(vertx, plugins, config.routes()));

@@ -25,6 +25,8 @@ final class DefinitionParser {
 
   static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
   static final List<String> TYPES = List.of("string", "number", "boolean", "date", "enum", "customer");
+  // Paths under /v2/events that are not definitions.
+  private static final Set<String> RESERVED_NAMES = Set.of("logs", "audit_logs");
   private static final Set<String> KEYS = Set.of("eventName", "description", "actions", "fields");
   private static final Set<String> FIELD_KEYS = Set.of("name", "type", "attributes");
   private static final Set<String> ATTRIBUTE_KEYS = Set.of("isRequired", "enumValues", "identifierType", "regex");
@@ -43,6 +45,9 @@ final class DefinitionParser {
     Object name = json.getValue("eventName");
     if (!(name instanceof String eventName) || !EVENT_NAME.matcher(eventName).matches()) {
       throw INVALID_EVENT_NAME.with("eventName must be 1 to 100 letters, digits, '_' or '-', got " + describe(name));
+    }
+    if (RESERVED_NAMES.contains(eventName)) {
+      throw INVALID_EVENT_NAME.with("eventName '" + eventName + "' is reserved");
     }
     Object description = json.getValue("description");
     if (description != null && !(description instanceof String)) {
