@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One ingestion attempt, as {@code GET /v2/events/logs} shows it (seed 001). A null status or
- * event name is left out of the JSON, as the seed shows.
+ * One ingestion attempt, as {@code GET /v2/events/logs} shows it (seed 001). As the seed shows,
+ * an unauthorised attempt has no status in the JSON (it is stored as {@code UNAUTHORIZED}, so
+ * that the status filter and its index serve it like any other), and a payload that could not
+ * be mapped has no event name.
  */
 record LogEntry(long seq, UUID id, int orgId, int parentOrgId, String webhookId, String eventName, String status,
     String message, String inputRequest, Instant startTime, int responseTimeMs) {
@@ -21,13 +23,15 @@ record LogEntry(long seq, UUID id, int orgId, int parentOrgId, String webhookId,
         row.getString("input_request"), row.getOffsetDateTime("start_time").toInstant(), row.getInteger("response_time_ms"));
   }
 
+  static final String UNAUTHORIZED = "UNAUTHORIZED";
+
   /** Exactly the seed's fields, in the seed's order. */
   JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("startTime", startTime.toEpochMilli())
         .put("responseTime", responseTimeMs)
         .put("orgId", orgId);
-    if (status != null) {
+    if (!status.equals(UNAUTHORIZED)) {
       json.put("status", status);
     }
     if (eventName != null) {

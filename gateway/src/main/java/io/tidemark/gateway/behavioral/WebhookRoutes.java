@@ -99,7 +99,7 @@ public final class WebhookRoutes implements Mountable {
 
     authorized(ctx, access, webhook, tenant, body)
         .compose(caller -> caller.isEmpty()
-            ? Future.succeededFuture(Outcome.of(401, null, "Unauthorized", eventNameIn(raw)))
+            ? Future.succeededFuture(Outcome.of(401, LogEntry.UNAUTHORIZED, "Unauthorized", eventNameIn(raw)))
             : process(ctx, webhook, tenant, raw).map(o -> new Outcome(o.httpStatus(), o.status(), o.message(),
                 o.eventName(), caller.get().map(Caller::userLocator).orElse(null), o.events())))
         .compose(outcome -> append(ctx, tenant, outcome).map(outcome))

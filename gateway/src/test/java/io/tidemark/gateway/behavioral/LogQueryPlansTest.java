@@ -1,0 +1,86 @@
+package io.tidemark.gateway.behavioral;
+
+import static io.tidemark.gateway.TestGateway.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidemark.gateway.TestDatabase;
+import io.tidemark.gateway.TestGateway;
+import io.tidemark.gateway.config.DatabaseConfig;
+import io.tidemark.gateway.store.Database;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.TestInstance;
+
+/** Every processing-log page reads its filter's index in order, without statistics to help. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LogQueryPlansTest {
+
+  private final String schema = TestDatabase.newSchema(LogQueryPlansTest.class);
+  private final Vertx vertx = Vertx.vertx();
+  private Pool pool;
+
+  @BeforeAll
+  void load() {
+    DatabaseConfig database = TestGateway.load(TestGateway.testConfig(), schema).database();
+    Database.migrate(database);
+    pool = Database.pool(vertx, database);
+    await(pool.query("ALTER TABLE event_log SET (autovacuum_enabled = false)").execute());
+    await(pool.query("""
+        INSERT INTO event_log (id, org_id, parent_org_id, webhook_id, event_name, status, message, input_request,
+                               start_time, response_time_ms)
+        SELECT gen_random_uuid(), 100737 + g % 4, -1, 'hook', 'Event_' || (g % 50),
+               CASE WHEN g % 7 = 0 THEN 'UNAUTHORIZED' ELSE 'STATUS_' || (g % 5) END, 'm', '{}',
+               timestamptz '2026-01-01' + g * interval '1 s', 1
+          FROM generate_series(1, 200000) AS g""").execute());
+  }
+
+  @AfterAll
+  void drop() {
+    await(pool.close());
+    await(vertx.close());
+    TestDatabase.dropSchema(schema);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "no filter,         ,          ,            , event_log_by_time",
+      "event name,        Event_7,   ,            , event_log_by_name",
+      "status,            ,          STATUS_2,    , event_log_by_status",
+      "unauthorised,      ,          UNAUTHORIZED,, event_log_by_status",
+      "name and dates,    Event_7,   ,            2026-01-02T00:00:00Z, event_log_by_name"})
+  void each_filter_reads_its_index_in_order(String label, String eventName, String status, String from, String index) {
+    EventLogStore.Query query = new EventLogStore.Query(100737, Optional.ofNullable(eventName), Optional.ofNullable(status),
+        Optional.ofNullable(from).map(Instant::parse), Optional.empty(),
+        Optional.of(Instant.parse("2026-01-03T00:00:00Z")), 150_000L, 11);
+    EventLogStore.Select select = EventLogStore.select(query);
+    String literals = select.params().stream().map(LogQueryPlansTest::literal).collect(Collectors.joining(", "));
+    String plan = await(pool.withConnection(conn -> conn.query("PREPARE q AS " + select.sql()).execute()
+        .compose(v -> conn.query("EXPLAIN EXECUTE q(" + literals + ")").execute())
+        .map(rows -> {
+          StringBuilder text = new StringBuilder();
+          for (Row row : rows) {
+            text.append(row.getString(0)).append('\n');
+          }
+          return text.toString();
+        })
+        .eventually(() -> conn.query("DEALLOCATE q").execute())));
+    assertTrue(plan.contains(index), plan);
+    assertFalse(plan.contains("Seq Scan"), plan);
+    assertFalse(plan.contains("Sort"), plan);
+  }
+
+  private static String literal(Object value) {
+    return value instanceof Number ? value.toString() : "'" + (value instanceof OffsetDateTime t ? t.toString() : value) + "'";
+  }
+}
