@@ -13,6 +13,8 @@ import io.tidemark.gateway.plugins.AdminRoutes;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRoutes;
 import io.tidemark.gateway.plugins.PluginRuntime;
+import io.tidemark.gateway.schedule.ScheduleRoutes;
+import io.tidemark.gateway.schedule.Scheduling;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.PasswordCheck;
 import io.tidemark.gateway.store.Database;
@@ -46,16 +48,18 @@ public final class Gateway {
   private final GroupCommitAppender appender;
   private final String appenderDeployment;
   private final PluginRuntime plugins;
+  private final Scheduling scheduling;
   private final String httpDeployment;
   private final int port;
 
   private Gateway(Vertx vertx, Pool pool, GroupCommitAppender appender, String appenderDeployment,
-      PluginRuntime plugins, String httpDeployment, int port) {
+      PluginRuntime plugins, Scheduling scheduling, String httpDeployment, int port) {
     this.vertx = vertx;
     this.pool = pool;
     this.appender = appender;
     this.appenderDeployment = appenderDeployment;
     this.plugins = plugins;
+    this.scheduling = scheduling;
     this.httpDeployment = httpDeployment;
     this.port = port;
   }
@@ -77,27 +81,32 @@ public final class Gateway {
     return TenantSync.sync(pool, config.tenants())
         .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
         .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId ->
-            PluginRuntime.start(vertx, config.plugins())
-                .compose(plugins -> deployHttp(vertx, config, pool, passwords, appender, plugins, tokenSecret)
-                    .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, http.id(), http.port()))
-                    .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure))))
+            PluginRuntime.start(vertx, config.plugins()).compose(plugins -> {
+              PluginCalls calls = new PluginCalls(vertx, plugins);
+              return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender)
+                  .compose(scheduling -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, tokenSecret)
+                      .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, scheduling, http.id(), http.port()))
+                      .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
+                  .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
+            })
                 .recover(failure -> vertx.undeploy(appenderId).transform(undeployed -> Future.failedFuture(failure)))));
   }
 
   private record HttpDeployment(String id, int port) {}
 
   private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
-      PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, byte[] tokenSecret) {
+      PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, PluginCalls calls,
+      Scheduling scheduling, byte[] tokenSecret) {
     HttpConfig http = config.http();
     HealthRoutes health = new HealthRoutes(pool);
-    PluginCalls calls = new PluginCalls(vertx, plugins);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
         new DefinitionRoutes(pool, plugins, config.behavioral().auditLogRequestsPerMinute()),
         new WebhookRoutes(config, pool, plugins, calls, appender),
-        new PluginRoutes(config.routes(), plugins, calls, appender),
+        new ScheduleRoutes(vertx, scheduling),
+        new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forTenant),
         new AdminRoutes(vertx, plugins, config.routes()));
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
     // Port 0 asks for a free port; several servers would each get a different one.
@@ -111,12 +120,14 @@ public final class Gateway {
   }
 
   /**
-   * HTTP first (in-flight requests finish and append), then plugins stop, then the appender
-   * drains, then the pool closes.
+   * HTTP first (in-flight requests finish and append), then the scheduler (running firings
+   * finish), then plugins stop, then the appender drains, then the pool closes.
    */
   public Future<Void> stop() {
     return vertx.undeploy(httpDeployment)
         .onComplete(r -> LOG.info("HTTP servers stopped"))
+        .eventually(scheduling::stop)
+        .onComplete(r -> LOG.info("scheduler stopped"))
         .eventually(() -> plugins.close(vertx))
         .onComplete(r -> LOG.info("plugins stopped"))
         .eventually(() -> vertx.undeploy(appenderDeployment))

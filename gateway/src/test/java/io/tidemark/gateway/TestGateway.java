@@ -2,6 +2,7 @@ package io.tidemark.gateway;
 
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.SchedulingConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -61,9 +62,11 @@ public final class TestGateway implements AutoCloseable {
   /** {@code file} on a free port, in {@code schema}, with a plugins directory holding the shipped plugins. */
   public static GatewayConfig load(Path file, String schema) {
     GatewayConfig config = ConfigLoader.load(file, Map.of(ConfigLoader.ENV_DB_URL, TestDatabase.url()));
+    // Small pools: test classes run concurrently, each with gateways of its own, against one server.
     return config
         .withHttp(config.http().withPort(0).withInstances(1))
-        .withDatabase(config.database().withSchema(schema))
+        .withDatabase(config.database().withSchema(schema).withPoolSize(4))
+        .withScheduling(new SchedulingConfig(2, config.scheduling().misfirePolicy(), 200, 1000, 3, 1000))
         .withPlugins(config.plugins().withDirectory(
             TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE, TestPlugins.LOYALTY_PROCESSORS).toString()));
   }

@@ -149,6 +149,15 @@ final class ConfigValidator {
       }
     }
     range("behavioral.auditLogRequestsPerMinute", c.behavioral().auditLogRequestsPerMinute(), 1, 1_000_000);
+    SchedulingConfig s = c.scheduling();
+    range("scheduling.threadCount", s.threadCount(), 1, 100);
+    if (!List.of("fire-now", "skip").contains(s.misfirePolicy())) {
+      fail("scheduling.misfirePolicy", "must be fire-now or skip, got '" + s.misfirePolicy() + "'");
+    }
+    range("scheduling.retryBaseMillis", s.retryBaseMillis(), 1, 86_400_000);
+    range("scheduling.retryCapMillis", s.retryCapMillis(), s.retryBaseMillis(), 86_400_000);
+    range("scheduling.maxAttempts", s.maxAttempts(), 1, 100);
+    range("scheduling.pollMillis", s.pollMillis(), 1000, 60_000); // Quartz refuses less than a second
   }
 
   private static void knownTenant(GatewayConfig c, String name, String key) {

@@ -29,6 +29,10 @@ public record DatabaseConfig(String url, String schema, Integer poolSize, Intege
     return new DatabaseConfig(url, schema, poolSize, connectTimeoutSeconds);
   }
 
+  public DatabaseConfig withPoolSize(int poolSize) {
+    return new DatabaseConfig(url, schema, poolSize, connectTimeoutSeconds);
+  }
+
   public DatabaseUrl parsedUrl() {
     return DatabaseUrl.parse(url);
   }

@@ -18,7 +18,8 @@ public record GatewayConfig(
     List<WebhookConfig> webhooks,
     PluginsConfig plugins,
     List<RouteConfig> routes,
-    BehavioralConfig behavioral) {
+    BehavioralConfig behavioral,
+    SchedulingConfig scheduling) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -31,6 +32,7 @@ public record GatewayConfig(
     plugins = plugins == null ? PluginsConfig.defaults() : plugins;
     routes = routes == null ? List.of() : List.copyOf(routes);
     behavioral = behavioral == null ? BehavioralConfig.defaults() : behavioral;
+    scheduling = scheduling == null ? SchedulingConfig.defaults() : scheduling;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -42,35 +44,39 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+  }
+
+  public GatewayConfig withScheduling(SchedulingConfig scheduling) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
   }
 
   public Optional<WebhookConfig> webhook(String id) {

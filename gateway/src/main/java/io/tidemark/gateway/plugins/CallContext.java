@@ -1,6 +1,7 @@
 package io.tidemark.gateway.plugins;
 
 import io.tidemark.plugin.api.EventEmitter;
+import io.tidemark.plugin.api.EventScheduler;
 import io.tidemark.plugin.api.OperationContext;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ record CallContext(
     Map<String, Object> body,
     String rawBody,
     Map<String, Object> pluginConfig,
-    CallEmitter emitter) implements OperationContext {
+    CallEmitter emitter,
+    EventScheduler scheduler) implements OperationContext {
 
   @Override
   public EventEmitter events() {

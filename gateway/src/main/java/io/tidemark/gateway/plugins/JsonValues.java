@@ -16,7 +16,7 @@ import java.util.UUID;
 public final class JsonValues {
 
   /** A value that has no JSON form; the message says where it is. */
-  static final class NotJsonException extends IllegalArgumentException {
+  public static final class NotJsonException extends IllegalArgumentException {
     NotJsonException(String message) {
       super(message);
     }
@@ -27,7 +27,7 @@ public final class JsonValues {
   private JsonValues() {}
 
   /** Event data from a plugin; refuses anything that is not JSON, naming where it is. */
-  static JsonObject toJson(Map<String, ?> data) {
+  public static JsonObject toJson(Map<String, ?> data) {
     return data == null ? new JsonObject() : object(data, "data", 0);
   }
 

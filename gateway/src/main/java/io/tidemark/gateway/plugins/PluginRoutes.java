@@ -9,6 +9,7 @@ import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.plugin.api.EventScheduler;
 import io.tidemark.plugin.api.InvalidEventException;
 import io.tidemark.plugin.api.Operation;
 import io.tidemark.plugin.api.OperationException;
@@ -24,6 +25,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +45,16 @@ public final class PluginRoutes implements Mountable {
   private final PluginRuntime runtime;
   private final EventAppender appender;
   private final PluginCalls calls;
+  private final BiFunction<UUID, String, EventScheduler> schedulers;
 
-  public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender) {
+  /** @param schedulers the scheduler of a tenant, with the call's request id as transaction */
+  public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender,
+      BiFunction<UUID, String, EventScheduler> schedulers) {
     this.routes = routes;
     this.runtime = runtime;
     this.appender = appender;
     this.calls = calls;
+    this.schedulers = schedulers;
   }
 
   @Override
@@ -76,7 +83,8 @@ public final class PluginRoutes implements Mountable {
 
     CallEmitter emitter = new CallEmitter(runtime.droppedCounter(plugin.id()));
     CallContext call = new CallContext(tenant.locator(), tenant.orgId(), caller.userLocator(), requestId,
-        Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter);
+        Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter,
+        schedulers.apply(tenant.locator(), requestId));
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
     calls.run(plugin, "Operation " + route.operation(), () -> operation.execute(call), timeout)

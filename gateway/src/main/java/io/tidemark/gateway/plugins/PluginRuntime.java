@@ -4,6 +4,7 @@ import io.tidemark.gateway.config.PluginsConfig;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.Operation;
+import io.tidemark.plugin.api.ScheduledEventHandler;
 import io.tidemark.plugin.api.TidemarkPluginApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -104,6 +105,13 @@ public final class PluginRuntime {
 
   PluginPool pool(String pluginId) {
     return pools.computeIfAbsent(pluginId, id -> new PluginPool(id, config.maxConcurrentCalls()));
+  }
+
+  /** The started plugin that handles scheduled events of this id (the first, by plugin id, if several do). */
+  public Optional<StartedPlugin> handlerOwner(String customEventId) {
+    return started.get().values().stream()
+        .filter(p -> p.handlers().containsKey(customEventId))
+        .min(java.util.Comparator.comparing(StartedPlugin::id));
   }
 
   /** Counts events a plugin emitted after its call had ended. */
@@ -267,8 +275,12 @@ public final class PluginRuntime {
       for (BehavioralEventProcessor processor : manager.getExtensions(BehavioralEventProcessor.class, id)) {
         processors.putIfAbsent(processor.id(), processor);
       }
+      Map<String, ScheduledEventHandler> handlers = new LinkedHashMap<>();
+      for (ScheduledEventHandler handler : manager.getExtensions(ScheduledEventHandler.class, id)) {
+        handlers.putIfAbsent(handler.customEventId(), handler);
+      }
       next.put(id, new StartedPlugin(id, wrapper.getPluginClassLoader(), Map.copyOf(operations),
-          Map.copyOf(processors), config.installed(id).config()));
+          Map.copyOf(processors), Map.copyOf(handlers), config.installed(id).config()));
     }
     started.set(Map.copyOf(next));
   }
@@ -320,7 +332,8 @@ public final class PluginRuntime {
     StartedPlugin running = started.get().get(wrapper.getPluginId());
     List<String> operations = running == null
         ? manager.getExtensionClassNames(wrapper.getPluginId()).stream().sorted().toList()
-        : Stream.concat(running.operations().keySet().stream(), running.processors().keySet().stream()).sorted().toList();
+        : Stream.of(running.operations(), running.processors(), running.handlers())
+            .flatMap(m -> m.keySet().stream()).sorted().toList();
     AtomicLong droppedEvents = dropped.get(wrapper.getPluginId());
     PluginPool pool = pools.get(wrapper.getPluginId());
     return new PluginView(

@@ -40,6 +40,9 @@ public final class Database {
     hikari.setPassword(url.password());
     hikari.setSchema(config.schema());
     hikari.setMaximumPoolSize(size);
+    // Connections on demand: a full pool per JDBC user per instance adds up against max_connections.
+    hikari.setMinimumIdle(1);
+    hikari.setIdleTimeout(30_000);
     hikari.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L);
     return new HikariDataSource(hikari);
   }

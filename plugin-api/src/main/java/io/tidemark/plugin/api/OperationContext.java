@@ -40,4 +40,7 @@ public interface OperationContext {
 
   /** Emits events into the tenant's stream under this call's request id. */
   EventEmitter events();
+
+  /** Schedules custom events in this tenant, for a policy or for the tenant itself. */
+  EventScheduler scheduler();
 }

@@ -4,6 +4,7 @@ import io.tidemark.plugin.api.Operation;
 import io.tidemark.plugin.api.OperationContext;
 import io.tidemark.plugin.api.OperationException;
 import io.tidemark.plugin.api.OperationResult;
+import io.tidemark.plugin.api.Schedule;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -18,7 +19,8 @@ import org.pf4j.Extension;
  * {@code POST /policy/{tenantLocator}/policies}: underwrites a policy and issues it.
  *
  * <p>Always emits {@code policy.underwriting_checked} first, so that a rejected application
- * leaves its underwriting decision in the stream; a valid one then emits {@code policy.issued}.
+ * leaves its underwriting decision in the stream; a valid one then emits {@code policy.issued}
+ * and schedules {@code policy.expired} for the policy at its {@code endTime}.
  */
 @Extension
 public class IssuePolicy implements Operation {
@@ -50,6 +52,11 @@ public class IssuePolicy implements Operation {
     issued.put("endTime", application.endTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     issued.put("premium", application.premium());
     context.events().emit("policy.issued", issued);
+
+    // The expiry fires at the end of the term; with no handler registered the gateway appends
+    // the event itself, under a request id of the firing's own.
+    context.scheduler().schedule(Schedule.forPolicy(policyLocator, "policy.expired", application.endTime().toInstant())
+        .withData(Map.of("policyLocator", policyLocator, "productName", application.productName())));
 
     return OperationResult.created(Map.of("policyLocator", policyLocator));
   }
