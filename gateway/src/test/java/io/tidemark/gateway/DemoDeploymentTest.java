@@ -11,6 +11,7 @@ import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +116,34 @@ class DemoDeploymentTest {
     assertEquals(403, gateway.http().post("/policy/" + DEMO_TENANT + "/policies").as("other", "other-secret").body(body).send().status());
     assertEquals(401, gateway.http().post("/policy/" + DEMO_TENANT + "/policies").body(body).send().status());
     assertEquals(201, gateway.http().post("/policy/" + OTHER_TENANT + "/policies").as("other", "other-secret").body(body).send().status());
+  }
+
+  @Test
+  void an_issued_policy_schedules_its_expiry_which_fires_at_its_end_time() {
+    Instant end = Instant.now().plusSeconds(3);
+    Http.Response r = issue(policy("travel", Instant.now().minusSeconds(60).toString(), end.toString(), 30));
+    assertEquals(201, r.status(), r::toString);
+    String policyLocator = r.json().getString("policyLocator");
+    String schedules = "/event/" + DEMO_TENANT + "/events/schedules/policy/" + policyLocator;
+
+    JsonArray before = gateway.http().get(schedules).as("reader", "reader-secret").send().jsonArray();
+    assertEquals(1, before.size(), before::encode);
+    assertEquals("NORMAL", before.getJsonObject(0).getString("triggerState"));
+    assertEquals("policy.expired", before.getJsonObject(0).getString("customEventId"));
+    assertEquals(r.header("X-Request-Id"), before.getJsonObject(0).getString("transactionLocator"));
+    assertEquals(end.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+        Instant.parse(before.getJsonObject(0).getString("nextEventTime")));
+
+    JsonObject expired = Poll.until(() -> gateway.http()
+        .get("/event/" + DEMO_TENANT + "/events/list?type=policy.expired&pageSize=1000").as("reader", "reader-secret").send()
+        .json().getJsonArray("events").stream().map(e -> (JsonObject) e)
+        .filter(e -> policyLocator.equals(e.getJsonObject("data").getString("policyLocator"))).findFirst().orElse(null),
+        "policy.expired fires");
+    assertEquals("travel", expired.getJsonObject("data").getString("productName"));
+    assertTrue(!Instant.parse(expired.getString("timestamp")).isBefore(end.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+    Poll.until(() ->
+        "COMPLETE".equals(gateway.http().get(schedules).as("reader", "reader-secret").send().jsonArray()
+            .getJsonObject(0).getString("triggerState")), "the schedule completes");
   }
 
   private Http.Response issue(String body) {

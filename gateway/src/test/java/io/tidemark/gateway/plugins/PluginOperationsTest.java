@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
+import io.tidemark.gateway.Poll;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.TestPlugins;
 import io.tidemark.gateway.config.InstalledPluginConfig;
@@ -152,7 +153,7 @@ class PluginOperationsTest {
 
     assertEquals(204, admin(http.post(FIX + "/release")).send().status());
     // The released call emits once more, after its call ended: dropped, and counted.
-    awaitTrue(() -> dropped(FIXTURE_OPERATIONS) > droppedBefore, "the late event is counted as dropped");
+    Poll.until(() -> dropped(FIXTURE_OPERATIONS) > droppedBefore, "the late event is counted as dropped");
     assertEquals(List.of("fixture.before_hang"), types(eventsOf(r.header("X-Request-Id"))));
   }
 
@@ -191,7 +192,7 @@ class PluginOperationsTest {
     CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() ->
         admin(http.post(FIX + "/sleep?ms=1500")).header("X-Request-Id", slowId).send());
     // The slow call is running on its plugin thread before the fast one starts.
-    awaitTrue(() -> inFlight(FIXTURE_OPERATIONS) >= 1, "the slow call is in flight");
+    Poll.until(() -> inFlight(FIXTURE_OPERATIONS) >= 1, "the slow call is in flight");
     Response fast = admin(http.post(FIX + "/sleep?ms=0")).header("X-Request-Id", fastId).send();
     assertEquals(200, fast.status());
     assertEquals(200, slow.get(30, TimeUnit.SECONDS).status());
@@ -217,7 +218,7 @@ class PluginOperationsTest {
       hung.add(CompletableFuture.supplyAsync(() -> admin(http.post(FIX + "/hang-long")).send()));
     }
     try {
-      awaitTrue(() -> inFlight(FIXTURE_OPERATIONS) == MAX_CONCURRENT, "every thread of the plugin is hung");
+      Poll.until(() -> inFlight(FIXTURE_OPERATIONS) == MAX_CONCURRENT, "every thread of the plugin is hung");
 
       Response busy = admin(http.post(FIX + "/echo/x")).send();
       assertEquals(503, busy.status(), busy::toString);
@@ -234,7 +235,7 @@ class PluginOperationsTest {
     for (CompletableFuture<Response> call : hung) {
       assertEquals(200, call.get(30, TimeUnit.SECONDS).status());
     }
-    awaitTrue(() -> inFlight(FIXTURE_OPERATIONS) == 0, "the threads come back");
+    Poll.until(() -> inFlight(FIXTURE_OPERATIONS) == 0, "the threads come back");
     assertEquals(200, admin(http.post(FIX + "/echo/x")).send().status());
   }
 
@@ -351,11 +352,4 @@ class PluginOperationsTest {
         .filter(p -> p.getString("id").equals(id)).findFirst().orElseThrow(() -> new AssertionError(id + " in " + list));
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
-  }
 }
