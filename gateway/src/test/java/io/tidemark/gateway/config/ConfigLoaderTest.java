@@ -138,6 +138,9 @@ class ConfigLoaderTest {
     assertFails(write(valid() + route + route.substring("routes:\n".length()).replace("{tenantLocator}", "{tenant}")),
         "routes[1].path: 'POST /policy/{}/policies' is used twice");
     assertFails(write(valid() + "plugins:\n  maxConcurrentCalls: 0\n"), "plugins.maxConcurrentCalls: must be between 1 and 1000");
+    assertFails(write(valid() + "scheduling:\n  misfirePolicy: sometimes\n"), "scheduling.misfirePolicy: must be fire-now or skip, got 'sometimes'");
+    assertFails(write(valid() + "scheduling:\n  pollMillis: 100\n"), "scheduling.pollMillis: must be between 1000 and 60000");
+    assertFails(write(valid() + "scheduling:\n  retryBaseMillis: 5000\n  retryCapMillis: 1000\n"), "scheduling.retryCapMillis: must be between 5000");
     assertFails(write(valid() + "plugins:\n  installed:\n    x:\n      required: maybe\n"), "plugins.installed.x.required");
   }
 
@@ -151,6 +154,13 @@ class ConfigLoaderTest {
   @Test
   void invalid_yaml_is_reported_as_such() throws IOException {
     assertFails(write("http:\n\tport: 1\n"), "not valid YAML");
+  }
+
+  @Test
+  void retries_back_off_exponentially_up_to_the_cap() {
+    SchedulingConfig s = new SchedulingConfig(null, null, 1000, 60_000, 5, null);
+    assertEquals(java.util.List.of(1000L, 2000L, 4000L, 8000L, 16000L, 32000L, 60000L, 60000L),
+        java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(s::retryDelayMillis).toList());
   }
 
   @Test
