@@ -146,6 +146,44 @@ class DemoDeploymentTest {
             .getJsonObject(0).getString("triggerState")), "the schedule completes");
   }
 
+  @Test
+  void a_product_needing_manual_expiry_leaves_a_failed_job_to_list_resume_and_delete() {
+    Http.Response r = issue(policy("flaky-demo", Instant.now().minusSeconds(60).toString(), Instant.now().plusMillis(500).toString(), 30));
+    assertEquals(201, r.status(), r::toString);
+    String policyLocator = r.json().getString("policyLocator");
+    String failedList = "/event/" + DEMO_TENANT + "/events/schedules/policy/" + policyLocator + "/failed/list";
+
+    // Retries run out first (the test config allows three attempts), so nothing fires behind our back.
+    JsonObject failed = Poll.until(() -> {
+      JsonArray list = gateway.http().get(failedList).as("reader", "reader-secret").send().jsonArray();
+      return list.isEmpty() || !list.getJsonObject(0).getString("failedJobState").equals("quit") ? null : list.getJsonObject(0);
+    }, "the expiry fails until it quits");
+    assertEquals(3, failed.getInteger("failureCount"));
+    assertEquals(DEMO_TENANT, failed.getString("triggerGroup"));
+    JsonObject job = new JsonObject().put("triggerName", failed.getString("triggerName")).put("triggerGroup", DEMO_TENANT);
+    // The handler's policy.expired event is kept although the firing failed.
+    assertTrue(expiredEvents(policyLocator) >= 1);
+
+    int tries = expiredEvents(policyLocator);
+    Http.Response resumed = gateway.http().post("/event/" + DEMO_TENANT + "/events/schedules/failed/resume")
+        .as("admin", "admin-secret").body(job.encode()).send();
+    assertEquals(204, resumed.status(), resumed::toString);
+    Poll.until(() -> expiredEvents(policyLocator) > tries, "the resumed job runs again");
+    Poll.until(() -> gateway.http().get(failedList).as("reader", "reader-secret").send().jsonArray()
+        .getJsonObject(0).getInteger("failureCount") == 4, "the resumed run's failure is recorded");
+
+    Http.Response deleted = gateway.http().method("DELETE", "/event/" + DEMO_TENANT + "/events/schedules/failed")
+        .as("admin", "admin-secret").body(job.encode()).send();
+    assertEquals(204, deleted.status(), deleted::toString);
+    assertEquals(0, gateway.http().get(failedList).as("reader", "reader-secret").send().jsonArray().size());
+  }
+
+  private int expiredEvents(String policyLocator) {
+    return (int) gateway.http().get("/event/" + DEMO_TENANT + "/events/list?type=policy.expired&pageSize=1000")
+        .as("reader", "reader-secret").send().json().getJsonArray("events").stream()
+        .filter(e -> policyLocator.equals(((JsonObject) e).getJsonObject("data").getString("policyLocator"))).count();
+  }
+
   private Http.Response issue(String body) {
     Http.Request request = gateway.http().post("/policy/" + DEMO_TENANT + "/policies").as("admin", "admin-secret");
     return (body.isEmpty() ? request : request.body(body)).send();
