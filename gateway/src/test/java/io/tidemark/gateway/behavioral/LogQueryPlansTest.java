@@ -4,18 +4,17 @@ import static io.tidemark.gateway.TestGateway.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidemark.gateway.QueryPlans;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,17 +63,8 @@ class LogQueryPlansTest {
         Optional.ofNullable(from).map(Instant::parse), Optional.empty(),
         Optional.of(Instant.parse("2026-01-03T00:00:00Z")), 150_000L, 11);
     EventLogStore.Select select = EventLogStore.select(query);
-    String literals = select.params().stream().map(LogQueryPlansTest::literal).collect(Collectors.joining(", "));
-    String plan = await(pool.withConnection(conn -> conn.query("PREPARE q AS " + select.sql()).execute()
-        .compose(v -> conn.query("EXPLAIN EXECUTE q(" + literals + ")").execute())
-        .map(rows -> {
-          StringBuilder text = new StringBuilder();
-          for (Row row : rows) {
-            text.append(row.getString(0)).append('\n');
-          }
-          return text.toString();
-        })
-        .eventually(() -> conn.query("DEALLOCATE q").execute())));
+    String plan = QueryPlans.explainPrepared(pool, select.sql(),
+        select.params().stream().map(LogQueryPlansTest::literal).toList());
     assertTrue(plan.contains(index), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
     assertFalse(plan.contains("Sort"), plan);

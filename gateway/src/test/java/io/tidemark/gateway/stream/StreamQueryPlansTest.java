@@ -4,16 +4,17 @@ import static io.tidemark.gateway.TestGateway.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidemark.gateway.QueryPlans;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,22 +77,8 @@ class StreamQueryPlansTest {
     assertTrue(assertIndexOnly(StreamQueries.BY_REQUEST, tenant(), "'req-100'").contains("event_by_request"));
   }
 
-  /**
-   * The plan executions really get: the statement is prepared on a gateway connection (which
-   * forces generic plans) and explained through EXECUTE. A plain EXPLAIN with bound values would
-   * show a custom plan instead.
-   */
   private String assertIndexOnly(String sql, String... literals) {
-    String plan = await(pool.withConnection(conn -> conn.query("PREPARE q AS " + sql).execute()
-        .compose(prepared -> conn.query("EXPLAIN EXECUTE q(" + String.join(", ", literals) + ")").execute())
-        .map(rows -> {
-          StringBuilder text = new StringBuilder();
-          for (Row row : rows) {
-            text.append(row.getString(0)).append('\n');
-          }
-          return text.toString();
-        })
-        .eventually(() -> conn.query("DEALLOCATE q").execute())));
+    String plan = QueryPlans.explainPrepared(pool, sql, List.of(literals));
     assertFalse(plan.contains("Seq Scan"), plan);
     assertTrue(plan.contains("Index"), plan);
     return plan;
