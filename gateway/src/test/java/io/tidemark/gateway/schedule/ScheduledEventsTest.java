@@ -77,7 +77,7 @@ class ScheduledEventsTest {
   void a_policy_schedule_is_normal_until_it_fires_and_complete_after() {
     String policy = "pol-" + UUID.randomUUID();
     String label = UUID.randomUUID().toString();
-    Response scheduled = schedule(http, "event=policy.reminder&delayMs=1500&policy=" + policy + "&label=" + label);
+    Response scheduled = schedule(http, "event=policy.reminder&delayMs=4000&policy=" + policy + "&label=" + label);
     JsonArray before = policySchedules(policy);
     assertEquals(1, before.size());
     JsonObject entry = before.getJsonObject(0);
