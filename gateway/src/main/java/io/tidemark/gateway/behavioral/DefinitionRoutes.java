@@ -11,6 +11,7 @@ import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.http.Responses;
+import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
@@ -21,8 +22,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * {@code /v2/events}: behavioral event definitions of the caller's org (its first tenant), and
@@ -30,8 +29,6 @@ import java.time.format.DateTimeFormatter;
  */
 public final class DefinitionRoutes implements Mountable {
 
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final DefinitionStore store;
   private final PluginRuntime plugins;
@@ -140,7 +137,7 @@ public final class DefinitionRoutes implements Mountable {
   private static JsonObject value(JsonObject definition, OffsetDateTime changedOn) {
     return new JsonObject()
         .put("value", definition == null ? null : definition.encode())
-        .put("changedOn", changedOn == null ? null : TIMESTAMP.format(changedOn));
+        .put("changedOn", changedOn == null ? null : Timestamps.format(changedOn));
   }
 
   private boolean processorStarted(String id) {

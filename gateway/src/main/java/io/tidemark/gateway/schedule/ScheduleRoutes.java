@@ -7,6 +7,7 @@ import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
+import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.security.Access;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,16 +17,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 
 /** The schedule endpoints of seed 003: a policy's schedules, and failed jobs to list, resume and delete. */
 public final class ScheduleRoutes implements Mountable {
 
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Vertx vertx;
   private final Scheduling scheduling;
@@ -68,7 +65,7 @@ public final class ScheduleRoutes implements Mountable {
                 .put("transactionLocator", s.transactionLocator())
                 .put("triggerState", s.triggerState())
                 .put("customEventId", s.customEventId())
-                .put("nextEventTime", s.nextEventTime() == null ? null : TIMESTAMP.format(s.nextEventTime()))
+                .put("nextEventTime", s.nextEventTime() == null ? null : Timestamps.format(s.nextEventTime()))
                 .put("triggerName", s.triggerName())
                 .put("triggerGroup", s.triggerGroup()));
           }
@@ -127,6 +124,6 @@ public final class ScheduleRoutes implements Mountable {
   }
 
   private static String time(OffsetDateTime t) {
-    return TIMESTAMP.format(t);
+    return Timestamps.format(t);
   }
 }

@@ -1,17 +1,13 @@
 package io.tidemark.gateway.stream;
 
+import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** {@code EventResponse} of seed 003. */
 final class EventJson {
 
-  // ISO-8601 UTC with exactly three fraction digits, the store's precision.
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private EventJson() {}
 
@@ -26,6 +22,6 @@ final class EventJson {
   }
 
   static String timestamp(Instant instant) {
-    return TIMESTAMP.format(instant);
+    return Timestamps.format(instant);
   }
 }
