@@ -67,7 +67,8 @@ class PluginOperationsTest {
             route("POST", ROUTE + "/release", "release"),
             route("POST", ROUTE + "/sleep", "sleep"),
             route("POST", ROUTE + "/emit-invalid", "emit-invalid"),
-            new RouteConfig("GET", "/fixture/jackson", FIXTURE_OLD_JACKSON + ":jackson-version", EVENTS_READ, null),
+            new RouteConfig("GET", "/fixture/jackson", FIXTURE_OLD_JACKSON + ":jackson-version", EVENTS_READ,
+            60_000), // its first call loads a second Jackson: slow on a busy CI machine, not what is tested
             new RouteConfig("POST", "/policy/{tenantLocator}/policies", "policy-lifecycle:issue-policy", EVENTS_WRITE, null),
             new RouteConfig("POST", "/absent/{tenantLocator}", "absent-plugin:op", EVENTS_WRITE, null))));
     http = gateway.http();
