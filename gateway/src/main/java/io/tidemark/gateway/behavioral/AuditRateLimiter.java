@@ -4,7 +4,6 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.tidemark.gateway.http.ApiException;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,16 +19,15 @@ final class AuditRateLimiter {
   }
 
   /** Takes one request from the user's bucket, or fails with 429 and a {@code Retry-After} header. */
-  void take(RoutingContext ctx, String user) {
+  void take(String user) {
     Bucket bucket = buckets.computeIfAbsent(user, u -> Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
         .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (!probe.isConsumed()) {
       long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
-      ctx.response().putHeader("Retry-After", Long.toString(seconds));
       throw new ApiException(429, "RATE_LIMITED",
-          "Too many audit log requests: at most " + perMinute + " a minute; retry in " + seconds + " s");
+          "Too many audit log requests: at most " + perMinute + " a minute; retry in " + seconds + " s").retryAfter(seconds);
     }
   }
 }

@@ -97,7 +97,7 @@ public final class DefinitionRoutes implements Mountable {
 
   /** Seed 002: the changes of one event, newest first; no pagination; rate limited per user. */
   private void auditLog(RoutingContext ctx) {
-    auditLimit.take(ctx, Access.caller(ctx).name());
+    auditLimit.take(Access.caller(ctx).name());
     String format = QueryParameters.optional(ctx, "format").orElse("json");
     if (!format.equals("json")) {
       throw ApiException.badParameter("format", "only 'json' is supported, got '" + format + "'");

@@ -9,6 +9,7 @@ public final class ApiException extends RuntimeException {
   private final int status;
   private final int numericCode;
   private final String code;
+  private final Long retryAfterSeconds;
 
   public ApiException(int status, String code, String message) {
     this(status, status, code, message);
@@ -16,11 +17,26 @@ public final class ApiException extends RuntimeException {
 
   /** With the numeric code the {@code /v2} envelope carries, when it is more specific than the status. */
   public ApiException(int status, int numericCode, String code, String message) {
+    this(status, numericCode, code, message, null);
+  }
+
+  private ApiException(int status, int numericCode, String code, String message, Long retryAfterSeconds) {
     // Expected failures: no stack trace to fill, none to print.
     super(message, null, false, false);
     this.status = status;
     this.numericCode = numericCode;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The same failure, telling the client when to try again ({@code Retry-After}, whole seconds, at least 1). */
+  public ApiException retryAfter(long seconds) {
+    return new ApiException(status, numericCode, code, getMessage(), Math.max(1, seconds));
+  }
+
+  /** Seconds for the {@code Retry-After} header, or {@code null} for none. */
+  public Long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** The {@code code} of a {@code /v2} error entry: the HTTP status unless a documented code is more precise. */
@@ -62,7 +78,8 @@ public final class ApiException extends RuntimeException {
     return new ApiException(409, "CONFLICT", message);
   }
 
+  /** 503 with {@code Retry-After}: the database is unreachable or refused the work for a moment. */
   public static ApiException storeUnavailable() {
-    return new ApiException(503, "STORE_UNAVAILABLE", "The event store is unavailable; retry later");
+    return new ApiException(503, "STORE_UNAVAILABLE", "The event store is unavailable; retry later").retryAfter(1);
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The request pipeline, in the order every request meets it:
- * request id → body (bounded) → authentication → permission and tenant → handler → failure mapping.
+ * request id → parameters (storable) → body (bounded) → authentication → permission and tenant → handler → failure mapping.
  * Feature packages mount their routes here; each route passes {@link Access#guard}, which holds
  * the authentication and permission phases.
  */
@@ -24,6 +24,7 @@ public final class ApiRouter {
     Access access = new Access(passwords);
 
     router.route().handler(new RequestIds());
+    router.route().handler(new ParameterGuard());
     router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     health.mount(router);
 

@@ -1,6 +1,7 @@
 package io.tidemark.gateway.http;
 
 import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreRefusedData;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error.status() == 401) {
       ctx.response().putHeader("WWW-Authenticate", BASIC_CHALLENGE);
     }
+    if (error.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    }
     JsonObject body = ctx.normalizedPath().startsWith("/v2/") ? v2Envelope(error) : plain(error);
     ctx.response()
         .setStatusCode(error.status())
@@ -54,6 +58,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure == null) {
       return fromStatus(ctx, ctx.statusCode());
+    }
+    if (failure instanceof StoreRefusedData refused) {
+      // Boundary checks should have caught it; the request's data is at fault, not the gateway.
+      LOG.warn("request {}: the store refused its data (SQLSTATE {})", RequestIds.of(ctx), refused.sqlState());
+      return new ApiException(400, "UNSTORABLE_DATA", refused.getMessage());
     }
     ApiException store = StoreErrors.translate(failure);
     if (store != null) {

@@ -4,12 +4,12 @@ import static io.tidemark.gateway.security.Permission.ADMIN;
 
 import io.tidemark.gateway.config.RouteConfig;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.plugin.api.TidemarkPluginApi;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -80,15 +80,11 @@ public final class AdminRoutes implements Mountable {
     if (raw == null || raw.isBlank()) {
       return null;
     }
-    try {
-      Object file = new JsonObject(raw).getValue("file");
-      if (file != null && !(file instanceof String)) {
-        throw ApiException.badBody("file must be a string");
-      }
-      return (String) file;
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.badBody("must be a JSON object such as {\"file\": \"my-plugin.jar\"}");
+    Object file = JsonBodies.object(raw).getValue("file");
+    if (file != null && !(file instanceof String)) {
+      throw ApiException.badBody("file must be a string");
     }
+    return (String) file;
   }
 
   private JsonArray failedFiles() {

@@ -3,6 +3,7 @@ package io.tidemark.gateway.plugins;
 import io.tidemark.gateway.config.RouteConfig;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.security.Access;
@@ -17,7 +18,6 @@ import io.tidemark.plugin.api.OperationResult;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -146,19 +146,7 @@ public final class PluginRoutes implements Mountable {
 
   /** The body as plain Java values; {@code null} when there is none; 400 unless it is a JSON object. */
   private static Map<String, Object> jsonObjectBody(String raw) {
-    if (raw == null || raw.isBlank()) {
-      return null;
-    }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(raw);
-    } catch (DecodeException e) {
-      throw ApiException.badBody("not valid JSON");
-    }
-    if (!(parsed instanceof JsonObject object)) {
-      throw ApiException.badBody("must be a JSON object");
-    }
-    return JsonValues.toPlain(object);
+    return raw == null || raw.isBlank() ? null : JsonValues.toPlain(JsonBodies.object(raw));
   }
 
   private static Map<String, List<String>> queryParameters(RoutingContext ctx) {

@@ -4,6 +4,7 @@ import static io.tidemark.gateway.security.Permission.EVENTS_READ;
 import static io.tidemark.gateway.security.Permission.EVENTS_WRITE;
 
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
@@ -11,7 +12,6 @@ import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.security.Access;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -98,12 +98,7 @@ public final class ScheduleRoutes implements Mountable {
 
   /** Reads {@code {triggerName, triggerGroup}}; a group other than the path's tenant names no job of it (404). */
   private void failedJob(RoutingContext ctx, FailedJobAction action) {
-    JsonObject body;
-    try {
-      body = new JsonObject(ctx.body().asString() == null ? "" : ctx.body().asString());
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.badBody("must be a JSON object with triggerName and triggerGroup");
-    }
+    JsonObject body = JsonBodies.object(ctx.body().asString());
     String name = text(body, "triggerName");
     String group = text(body, "triggerGroup");
     UUID tenant = Access.tenant(ctx).locator();
