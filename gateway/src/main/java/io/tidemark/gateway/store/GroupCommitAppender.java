@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -20,24 +21,34 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Appends events with group commit: the appends that arrive while a commit is in flight (or
- * within {@code lingerMillis} of the first one) share the next transaction, and each caller's
- * future completes when that transaction commits.
+ * Appends calls' outcomes with group commit: the appends that arrive while a commit is in flight
+ * (or within {@code lingerMillis} of the first one) share the next transaction, and each caller's
+ * future completes when that transaction commits. An append carries a call's events and its
+ * other writes (log entry, schedules), which commit in that same transaction.
  *
  * <p>Ordering: inside the transaction each tenant's {@code stream_head} row is upserted, which
  * locks it until commit. Positions and the timestamp are taken under that lock, so they follow
  * commit order across every appender on the database, also in other gateway instances. See
  * {@code docs/event-store.md}.
  *
+ * <p>Isolation: when a shared transaction fails for any reason but an unreachable database, its
+ * members are committed again one by one, so that a request whose data PostgreSQL refuses fails
+ * alone ({@link StoreRefusedData}) and every other member still commits.
+ *
  * <p>All state is confined to this verticle's context; {@link #append} may be called from any thread.
  */
 public final class GroupCommitAppender extends VerticleBase implements EventAppender {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitAppender.class);
 
   private static final String ADVANCE_HEAD = """
       INSERT INTO stream_head AS head (tenant_locator, last_position, last_timestamp)
@@ -71,7 +82,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
 
   @Override
   public Future<List<StoredEvent>> append(AppendRequest request) {
-    if (request.events().isEmpty()) {
+    if (request.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     if (context == null) {
@@ -115,17 +126,8 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     }
     List<Pending> batch = takeBatch();
     committing = true;
-    commit(batch).onComplete(result -> {
+    commitShared(batch).onComplete(done -> {
       committing = false;
-      if (result.succeeded()) {
-        List<List<StoredEvent>> stored = result.result();
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).complete(Future.succeededFuture(stored.get(i)));
-        }
-      } else {
-        Throwable failure = StoreErrors.forCaller(result.cause());
-        batch.forEach(p -> p.complete(Future.failedFuture(failure)));
-      }
       // Whatever queued up during the commit has waited long enough: no linger for it.
       if (!queue.isEmpty()) {
         flushScheduled = true;
@@ -136,11 +138,50 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     });
   }
 
+  /**
+   * Commits the batch in one transaction and completes its members. If that fails while the
+   * database is reachable, one member's data may be at fault: each is then committed on its own,
+   * in queue order, and completes with its own result.
+   */
+  private Future<Void> commitShared(List<Pending> batch) {
+    return commit(batch).transform(result -> {
+      if (result.succeeded()) {
+        List<List<StoredEvent>> stored = result.result();
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).complete(Future.succeededFuture(stored.get(i)));
+        }
+        return Future.succeededFuture();
+      }
+      if (batch.size() == 1 || StoreErrors.translate(result.cause()) != null) {
+        Throwable failure = forCaller(result.cause());
+        batch.forEach(p -> p.complete(Future.failedFuture(failure)));
+        return Future.succeededFuture();
+      }
+      LOG.warn("a group commit of {} calls failed ({}); committing them one by one", batch.size(), result.cause().toString());
+      Future<Void> each = Future.succeededFuture();
+      for (Pending member : batch) {
+        each = each.compose(v -> commitShared(List.of(member)));
+      }
+      return each;
+    });
+  }
+
+  /** Data PostgreSQL refuses (SQLSTATE class 22 data exception, 23 constraint, 54 limit) is the request's own fault. */
+  private static Throwable forCaller(Throwable failure) {
+    if (failure instanceof PgException pg && pg.getSqlState() != null
+        && !pg.getSqlState().equals("23505")
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23") || pg.getSqlState().startsWith("54"))) {
+      return new StoreRefusedData(pg.getSqlState(), "The store refused this request's data: " + pg.getErrorMessage());
+    }
+    return StoreErrors.forCaller(failure);
+  }
+
   private List<Pending> takeBatch() {
     List<Pending> batch = new ArrayList<>();
     int events = 0;
     while (!queue.isEmpty()) {
-      int size = queue.peek().request().events().size();
+      // A call with writes but no events (an unauthorised webhook attempt's log entry) still costs a row.
+      int size = Math.max(1, queue.peek().request().events().size());
       if (!batch.isEmpty() && events + size > maxBatchEvents) {
         break;
       }
@@ -162,13 +203,39 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     // transactions that touch the same tenants cannot deadlock.
     Map<UUID, Integer> countByTenant = new TreeMap<>();
     for (Pending p : batch) {
-      countByTenant.merge(p.request().tenantLocator(), p.request().events().size(), Integer::sum);
+      if (!p.request().events().isEmpty()) {
+        countByTenant.merge(p.request().tenantLocator(), p.request().events().size(), Integer::sum);
+      }
     }
     List<Tuple> heads = new ArrayList<>();
     countByTenant.forEach((tenant, count) -> heads.add(Tuple.of(tenant, count)));
 
-    return pool.withTransaction(conn -> conn.preparedQuery(ADVANCE_HEAD).executeBatch(heads)
-        .compose(rows -> insert(conn, batch, firstPositions(rows, countByTenant))));
+    return pool.withTransaction(conn -> advanceHeads(conn, heads, countByTenant)
+        .compose(positions -> insert(conn, batch, positions))
+        .compose(stored -> writes(conn, batch).map(stored)));
+  }
+
+  private static Future<Map<UUID, Head>> advanceHeads(SqlConnection conn, List<Tuple> heads,
+      Map<UUID, Integer> countByTenant) {
+    if (heads.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return conn.preparedQuery(ADVANCE_HEAD).executeBatch(heads).map(rows -> firstPositions(rows, countByTenant));
+  }
+
+  /** The batch's other writes, after its events: one batched statement per SQL text, in first-seen order. */
+  private static Future<Void> writes(SqlConnection conn, List<Pending> batch) {
+    Map<String, List<Tuple>> bySql = new LinkedHashMap<>();
+    for (Pending p : batch) {
+      for (StoreWrite w : p.request().writes()) {
+        bySql.computeIfAbsent(w.sql(), sql -> new ArrayList<>()).add(w.params());
+      }
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, List<Tuple>> statement : bySql.entrySet()) {
+      chain = chain.compose(v -> conn.preparedQuery(statement.getKey()).executeBatch(statement.getValue()).mapEmpty());
+    }
+    return chain;
   }
 
   private static Map<UUID, Head> firstPositions(RowSet<Row> rows, Map<UUID, Integer> countByTenant) {
@@ -189,6 +256,10 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     List<List<StoredEvent>> result = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       AppendRequest request = p.request();
+      if (request.events().isEmpty()) {
+        result.add(List.of());
+        continue;
+      }
       Head head = heads.get(request.tenantLocator());
       OffsetDateTime recordedAt = head.timestamp().atOffset(ZoneOffset.UTC);
       List<StoredEvent> stored = new ArrayList<>(request.events().size());
@@ -201,6 +272,9 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
             recordedAt, e.type(), e.data()));
       }
       result.add(stored);
+    }
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(result);
     }
     return conn.preparedQuery(INSERT_EVENT).executeBatch(rows).map(done -> result);
   }

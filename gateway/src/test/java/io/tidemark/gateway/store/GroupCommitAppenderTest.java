@@ -160,6 +160,55 @@ class GroupCommitAppenderTest {
     assertEquals(0L, count());
   }
 
+  @Test
+  void a_call_whose_data_postgres_refuses_fails_alone_and_every_other_call_of_its_batch_commits() {
+    // A linger gathers the calls into shared transactions, so the poison shares one with many others.
+    GroupCommitAppender appender = deploy(new StoreConfig(1000, 20));
+    UUID second = UUID.randomUUID();
+    List<Future<List<StoredEvent>>> results = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      UUID to = i % 2 == 0 ? tenant : second;
+      // JsonBodies refuses \u0000 at the HTTP boundary; this proves the store's own defence.
+      JsonObject data = i == 500 ? new JsonObject().put("note", "nul\u0000here") : new JsonObject().put("i", i);
+      results.add(appender.append(new AppendRequest(to, null, "call-" + i, List.of(new NewEvent("test.event", data)))));
+    }
+    await(Future.join(results).otherwiseEmpty());
+
+    List<Integer> failed = IntStream.range(0, 1000).filter(i -> results.get(i).failed()).boxed().toList();
+    assertEquals(List.of(500), failed, "only the poisoned call fails");
+    StoreRefusedData refused = assertInstanceOf(StoreRefusedData.class, results.get(500).cause());
+    assertTrue(refused.sqlState().startsWith("22"), refused.sqlState());
+    assertEquals(499L, count());
+    assertEquals(500L, count(second));
+    // Positions stay gapless: the poisoned call took none.
+    assertEquals(List.of(499L), await(pool.query("SELECT max(position) AS m FROM event WHERE tenant_locator = '" + tenant + "'")
+        .execute().map(rows -> List.of(rows.iterator().next().getLong("m")))));
+  }
+
+  @Test
+  void a_calls_writes_commit_with_its_events_or_neither_does() {
+    await(pool.query("CREATE TABLE call_note (request_id text PRIMARY KEY, note text NOT NULL)").execute());
+    GroupCommitAppender appender = deploy(new StoreConfig(1000, 0));
+    String insertNote = "INSERT INTO call_note (request_id, note) VALUES ($1, $2)";
+
+    await(appender.append(request("kept", 2).withWrites(List.of(new StoreWrite(insertNote, io.vertx.sqlclient.Tuple.of("kept", "ok"))))));
+    Future<List<StoredEvent>> refused = appender.append(request("refused", 2)
+        .withWrites(List.of(new StoreWrite(insertNote, io.vertx.sqlclient.Tuple.of("refused", "nul\u0000")))));
+    await(refused.otherwiseEmpty());
+    List<StoredEvent> notesOnly = await(appender.append(new AppendRequest(tenant, null, "note-only", List.of(),
+        List.of(new StoreWrite(insertNote, io.vertx.sqlclient.Tuple.of("note-only", "no events"))))));
+
+    assertInstanceOf(StoreRefusedData.class, refused.cause());
+    assertEquals(List.of(), notesOnly);
+    assertEquals(2L, count(), "the refused call left no events behind");
+    assertEquals(List.of("kept", "note-only"), await(pool.query("SELECT request_id FROM call_note ORDER BY request_id").execute()
+        .map(rows -> {
+          List<String> ids = new ArrayList<>();
+          rows.forEach(row -> ids.add(row.getString("request_id")));
+          return ids;
+        })));
+  }
+
   private GroupCommitAppender deploy(StoreConfig store) {
     GroupCommitAppender appender = new GroupCommitAppender(pool, store);
     await(vertx.deployVerticle(appender));
@@ -188,8 +237,12 @@ class GroupCommitAppenderTest {
   }
 
   private long count() {
+    return count(tenant);
+  }
+
+  private long count(UUID of) {
     return await(pool.preparedQuery("SELECT count(*) AS n FROM event WHERE tenant_locator = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(tenant))
+        .execute(io.vertx.sqlclient.Tuple.of(of))
         .map(rows -> rows.iterator().next().getLong("n")));
   }
 }
