@@ -1,6 +1,7 @@
 package io.tidemark.gateway.behavioral;
 
 import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreWrite;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -15,7 +16,7 @@ import java.util.Optional;
 final class EventLogStore {
 
   private static final String INSERT = "INSERT INTO event_log (" + LogEntry.COLUMNS.replace("seq, ", "") + ")"
-      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq";
+      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
   private final Pool pool;
 
@@ -23,14 +24,12 @@ final class EventLogStore {
     this.pool = pool;
   }
 
-  Future<LogEntry> insert(LogEntry e) {
+  /** The entry's insert, to commit with the attempt's events in one transaction. */
+  static StoreWrite insert(LogEntry e) {
     Tuple row = Tuple.from(List.of(e.id(), e.orgId(), e.parentOrgId(), e.webhookId()))
         .addValue(e.eventName()).addValue(e.status()).addValue(e.message()).addValue(e.inputRequest())
         .addValue(e.startTime().atOffset(ZoneOffset.UTC)).addValue(e.responseTimeMs());
-    return pool.preparedQuery(INSERT).execute(row)
-        .map(rows -> new LogEntry(rows.iterator().next().getLong("seq"), e.id(), e.orgId(), e.parentOrgId(),
-            e.webhookId(), e.eventName(), e.status(), e.message(), e.inputRequest(), e.startTime(), e.responseTimeMs()))
-        .recover(failure -> Future.failedFuture(StoreErrors.forCaller(failure)));
+    return new StoreWrite(INSERT, row);
   }
 
   /** A page of the log, newest first. */

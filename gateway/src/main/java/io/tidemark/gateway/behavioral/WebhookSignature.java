@@ -1,7 +1,6 @@
 package io.tidemark.gateway.behavioral;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -29,10 +28,15 @@ final class WebhookSignature {
     return headers.contains(SIGNATURE);
   }
 
-  static boolean valid(String secret, MultiMap headers, Buffer body, Instant now) {
-    String id = headers.get(ID);
-    String timestamp = headers.get(TIMESTAMP);
-    String signatures = headers.get(SIGNATURE);
+  /** The signature headers of a request that sends one. */
+  static WebhookProof.Signature of(MultiMap headers) {
+    return new WebhookProof.Signature(headers.get(ID), headers.get(TIMESTAMP), headers.get(SIGNATURE));
+  }
+
+  static boolean valid(String secret, WebhookProof.Signature sent, byte[] body, Instant now) {
+    String id = sent.id();
+    String timestamp = sent.timestamp();
+    String signatures = sent.signatures();
     if (id == null || timestamp == null || signatures == null) {
       return false;
     }
@@ -62,12 +66,12 @@ final class WebhookSignature {
     return false;
   }
 
-  static byte[] sign(String secret, String id, long timestampSeconds, Buffer body) {
+  static byte[] sign(String secret, String id, long timestampSeconds, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-      mac.update(body == null ? new byte[0] : body.getBytes());
+      mac.update(body == null ? new byte[0] : body);
       return mac.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

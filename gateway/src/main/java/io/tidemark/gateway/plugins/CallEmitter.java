@@ -1,5 +1,6 @@
 package io.tidemark.gateway.plugins;
 
+import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.plugin.api.EventEmitter;
 import io.tidemark.plugin.api.InvalidEventException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,6 +45,11 @@ public final class CallEmitter implements EventEmitter {
       json = JsonValues.toJson(data);
     } catch (JsonValues.NotJsonException e) {
       throw new InvalidEventException("event '" + type + "': " + e.getMessage());
+    }
+    Optional<String> unstorable = JsonBodies.unstorableText(type).map(p -> "type " + p)
+        .or(() -> JsonBodies.unstorable(json, "data"));
+    if (unstorable.isPresent()) {
+      throw new InvalidEventException("event '" + type.replace('\0', '?') + "': " + unstorable.get());
     }
     int bytes = type.getBytes(StandardCharsets.UTF_8).length + json.toBuffer().length();
     if (bytes > MAX_EVENT_BYTES) {

@@ -1,0 +1,204 @@
+package io.tidemark.gateway.behavioral;
+
+import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.TenantConfig;
+import io.tidemark.gateway.config.WebhookConfig;
+import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.JsonBodies;
+import io.tidemark.gateway.plugins.CallEmitter;
+import io.tidemark.gateway.plugins.PluginCalls;
+import io.tidemark.gateway.plugins.PluginRuntime;
+import io.tidemark.gateway.plugins.StartedPlugin;
+import io.tidemark.gateway.security.Permission;
+import io.tidemark.gateway.store.AppendRequest;
+import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.NewEvent;
+import io.tidemark.plugin.api.BehavioralEvent;
+import io.tidemark.plugin.api.BehavioralEventProcessor;
+import io.tidemark.plugin.api.ProcessorResult;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Webhook ingestion, without HTTP: authenticate → parse → map (transformers) → find the
+ * definition → validate its fields → run its processors in order → commit the event, the
+ * processors' events and the attempt's log entry in one transaction → the outcome.
+ *
+ * <p>Every attempt that names a known webhook commits exactly one log entry, unauthorised ones
+ * included, and the answer is given only once it has committed: an event and its log entry are
+ * stored together or not at all.
+ */
+final class Ingestion {
+
+  static final String SUCCESS = "EVENT_SUCCESS";
+
+  private final GatewayConfig config;
+  private final DefinitionStore definitions;
+  private final PluginRuntime plugins;
+  private final PluginCalls calls;
+  private final EventAppender appender;
+
+  Ingestion(GatewayConfig config, DefinitionStore definitions, PluginRuntime plugins, PluginCalls calls,
+      EventAppender appender) {
+    this.config = config;
+    this.definitions = definitions;
+    this.plugins = plugins;
+    this.calls = calls;
+    this.appender = appender;
+  }
+
+  /** What processing decided: the answer's status, the log's status and message, the events to keep. */
+  private record Processed(int httpStatus, String status, String message, String eventName, List<NewEvent> events) {
+
+    static Processed rejected(int httpStatus, String status, String message, String eventName) {
+      return new Processed(httpStatus, status, message, eventName, List.of());
+    }
+  }
+
+  /** Fails with 404 for an unknown webhook (there is no org to log it under); else the committed outcome. */
+  Future<IngestOutcome> ingest(IngestRequest request) {
+    WebhookConfig webhook = config.webhook(request.webhookId()).orElse(null);
+    if (webhook == null) {
+      return Future.failedFuture(ApiException.notFound("No webhook '" + request.webhookId() + "'"));
+    }
+    TenantConfig tenant = config.tenantNamed(webhook.tenant()).orElseThrow();
+    String raw = new String(request.body(), StandardCharsets.UTF_8);
+    JsonBodies.Parsed payload = JsonBodies.parse(raw);
+
+    Optional<UUID> sender = authorized(request, webhook, tenant);
+    if (sender == null) {
+      String claimed = PayloadMapper.claimedEventName(payload.object());
+      return commit(request, webhook, tenant, null, raw, Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed));
+    }
+    return process(request, webhook, tenant, payload)
+        .compose(processed -> commit(request, webhook, tenant, sender.orElse(null), raw, processed));
+  }
+
+  /**
+   * {@code null} when the request is not authorised; else the sending user, empty for a valid
+   * signature. A request that sends a signature is judged by it alone.
+   */
+  private static Optional<UUID> authorized(IngestRequest request, WebhookConfig webhook, TenantConfig tenant) {
+    if (request.proof() instanceof WebhookProof.Signature s) {
+      return WebhookSignature.valid(webhook.secret(), s, request.body(), Instant.now()) ? Optional.empty() : null;
+    }
+    return ((WebhookProof.Basic) request.proof()).caller()
+        .filter(c -> c.permissions().contains(Permission.EVENTS_INGEST) && c.belongsTo(tenant.locator()))
+        .map(c -> Optional.of(c.userLocator()))
+        .orElse(null);
+  }
+
+  private Future<Processed> process(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
+      JsonBodies.Parsed payload) {
+    if (!payload.ok()) {
+      String problem = payload.notAnObject() ? "the body must be a JSON object" : payload.problem();
+      return Future.succeededFuture(Processed.rejected(400, "INVALID_PAYLOAD", "Invalid payload: " + problem, null));
+    }
+    Optional<PayloadMapper.Mapped> mapped = PayloadMapper.map(webhook, payload.object());
+    if (mapped.isEmpty()) {
+      return Future.succeededFuture(Processed.rejected(422, "INVALID_META_TRANSFORMER_MAPPINGS",
+          "Invalid meta transformer mappings: No transformer mapping found", null));
+    }
+    String eventName = mapped.get().eventName();
+    Map<String, Object> attributes = mapped.get().attributes();
+    return definitions.find(tenant.orgId(), eventName).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(Processed.rejected(422, "INVALID_EVENT_NAME", "Invalid event name " + eventName, eventName));
+      }
+      Definition definition = found.get();
+      Optional<String> problem = FieldValidator.problem(definition, attributes);
+      if (problem.isPresent()) {
+        return Future.succeededFuture(Processed.rejected(422, "INVALID_FIELD_VALUE", problem.get(), eventName));
+      }
+      return runProcessors(request, webhook, tenant, definition, attributes);
+    });
+  }
+
+  /**
+   * Runs every processor of the definition in order. Each rejection is kept; the first decides
+   * the status and the messages are joined. A processor that throws (or is missing, busy or too
+   * slow) ends processing with {@code EMF_PROCESSOR_FAILED}. Processors' events are kept either way.
+   */
+  private Future<Processed> runProcessors(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
+      Definition definition, Map<String, Object> attributes) {
+    BehavioralEvent event = new BehavioralEvent(definition.eventName(), attributes,
+        definition.fields().stream().map(Definition.Field::forPlugins).toList());
+    List<ProcessorResult> rejections = new ArrayList<>();
+    List<NewEvent> emitted = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (String action : definition.actions()) {
+      chain = chain.compose(v -> runProcessor(request, webhook, tenant, action, event, rejections, emitted));
+    }
+    String name = definition.eventName();
+    return chain.transform(done -> {
+      if (done.failed()) {
+        return Future.succeededFuture(new Processed(422, "EMF_PROCESSOR_FAILED",
+            "Error while processing emfEvent: " + reason(done.cause()), name, List.copyOf(emitted)));
+      }
+      if (!rejections.isEmpty()) {
+        String message = String.join(" ,", rejections.stream().map(ProcessorResult::message).toList());
+        return Future.succeededFuture(new Processed(422, rejections.get(0).status(), message, name, List.copyOf(emitted)));
+      }
+      List<NewEvent> events = new ArrayList<>();
+      events.add(new NewEvent(name, new JsonObject(Json.encode(attributes))));
+      events.addAll(emitted);
+      return Future.succeededFuture(new Processed(200, SUCCESS, "Event processed successfully", name, events));
+    });
+  }
+
+  private Future<Void> runProcessor(IngestRequest request, WebhookConfig webhook, TenantConfig tenant, String action,
+      BehavioralEvent event, List<ProcessorResult> rejections, List<NewEvent> emitted) {
+    Optional<StartedPlugin> owner = plugins.processorOwner(action);
+    if (owner.isEmpty()) {
+      return Future.failedFuture(new IllegalStateException("no started plugin provides processor '" + action + "'"));
+    }
+    BehavioralEventProcessor processor = owner.get().processors().get(action);
+    CallEmitter emitter = new CallEmitter(plugins.droppedCounter(owner.get().id()));
+    ProcessorCallContext context = new ProcessorCallContext(tenant.locator(), tenant.orgId(), request.requestId(),
+        webhook.id(), owner.get().config(), emitter);
+    return calls.run(owner.get(), "Processor " + action, () -> processor.process(event, context),
+            plugins.config().callTimeoutMillis())
+        .transform(result -> {
+          emitted.addAll(emitter.seal());
+          if (result.failed()) {
+            return Future.failedFuture(result.cause());
+          }
+          if (result.result() == null) {
+            return Future.failedFuture(new IllegalStateException("processor '" + action + "' returned no result"));
+          }
+          if (!result.result().accepted()) {
+            rejections.add(result.result());
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** The attempt's events and its log entry, in one transaction; the outcome once committed. */
+  private Future<IngestOutcome> commit(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
+      UUID userLocator, String raw, Processed processed) {
+    int responseTime = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.receivedNanos());
+    LogEntry entry = new LogEntry(0, UUID.randomUUID(), tenant.orgId(), tenant.parentOrgId(), webhook.id(),
+        processed.eventName(), processed.status(), processed.message(), storable(raw), request.receivedAt(), responseTime);
+    AppendRequest append = new AppendRequest(tenant.locator(), userLocator, request.requestId(), processed.events())
+        .withWrites(List.of(EventLogStore.insert(entry)));
+    return appender.append(append).map(stored -> new IngestOutcome(processed.httpStatus(), entry));
+  }
+
+  /** The body as the log keeps it: a NUL byte (never valid JSON anyway) cannot be stored in text. */
+  private static String storable(String raw) {
+    return raw.indexOf('\0') < 0 ? raw : raw.replace('\0', '\uFFFD');
+  }
+
+  private static String reason(Throwable failure) {
+    return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+  }
+}
