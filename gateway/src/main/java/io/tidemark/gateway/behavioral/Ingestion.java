@@ -165,7 +165,7 @@ final class Ingestion {
     CallEmitter emitter = new CallEmitter(plugins.droppedCounter(owner.get().id()));
     ProcessorCallContext context = new ProcessorCallContext(tenant.locator(), tenant.orgId(), request.requestId(),
         webhook.id(), owner.get().config(), emitter);
-    return calls.run(owner.get(), "Processor " + action, () -> processor.process(event, context),
+    return calls.run(owner.get(), tenant.locator(), "Processor " + action, () -> processor.process(event, context),
             plugins.config().callTimeoutMillis())
         .transform(result -> {
           emitted.addAll(emitter.seal());

@@ -57,6 +57,9 @@ final class ConfigValidator {
     range("plugins.callTimeoutMillis", plugins.callTimeoutMillis(), 1, 600_000);
     range("plugins.maxConcurrentCalls", plugins.maxConcurrentCalls(), 1, 1000);
     range("plugins.lifecycleTimeoutSeconds", plugins.lifecycleTimeoutSeconds(), 1, 600);
+    range("plugins.maxQueuedCalls", plugins.maxQueuedCalls(), 0, 1_000_000);
+    range("plugins.maxQueuedCallsPerTenant", plugins.maxQueuedCallsPerTenant(), 0, plugins.maxQueuedCalls());
+    range("plugins.maxQueueWaitMillis", plugins.maxQueueWaitMillis(), 1, 600_000);
   }
 
   private static void validateRoutes(List<RouteConfig> routes) {

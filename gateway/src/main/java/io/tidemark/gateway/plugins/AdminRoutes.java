@@ -112,6 +112,7 @@ public final class AdminRoutes implements Mountable {
         .put("routes", pluginRoutes)
         .put("problem", view.problem())
         .put("inFlightCalls", view.inFlight())
+        .put("queuedCalls", view.queued())
         .put("droppedEvents", view.droppedEvents());
   }
 }

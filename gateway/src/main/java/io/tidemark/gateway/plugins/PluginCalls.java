@@ -5,12 +5,16 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs plugin code (operations, processors) on its plugin's threads, never on the event loop,
- * with the plugin's class loader as the context class loader, and gives up after a time limit.
+ * Runs plugin code (operations, processors, handlers) on its plugin's threads, never on the event
+ * loop, with the plugin's class loader as the context class loader, and gives up after a time
+ * limit. When the plugin's threads are all busy a call waits its turn in the plugin's fair queue
+ * (see {@link PluginPool}) for at most {@code plugins.maxQueueWaitMillis}.
  */
 public final class PluginCalls {
 
@@ -23,48 +27,145 @@ public final class PluginCalls {
   }
 
   /**
-   * Completes on the caller's context with what {@code work} returns or throws, or fails with 503
-   * when the plugin's threads are all busy, or 504 after {@code timeoutMillis}.
+   * Completes on the caller's context with what {@code work} returns or throws; or fails with 503
+   * {@code PLUGIN_BUSY} when the plugin's queue (or this tenant's share of it) is full, 503
+   * {@code PLUGIN_QUEUE_TIMEOUT} when no thread came free in time, 503 {@code PLUGIN_STOPPED}
+   * when the plugin stopped first, or 504 {@code PLUGIN_TIMEOUT} {@code timeoutMillis} after the
+   * work began (time spent queued does not count).
    *
+   * @param tenant whose call it is: tenants take turns in the queue
    * @param what names the work in messages, such as {@code Operation policy-lifecycle:issue-policy}
    */
-  public <T> Future<T> run(StartedPlugin plugin, String what, Callable<T> work, long timeoutMillis) {
+  public <T> Future<T> run(StartedPlugin plugin, UUID tenant, String what, Callable<T> work, long timeoutMillis) {
     PluginPool pool = runtime.pool(plugin.id());
-    if (!pool.tryAcquire()) {
-      return Future.failedFuture(new ApiException(503, "PLUGIN_BUSY", "Plugin '" + plugin.id()
-          + "' is already running its limit of " + pool.size() + " calls; retry later"));
-    }
-    Context context = vertx.getOrCreateContext();
-    Promise<T> promise = Promise.promise();
-    java.util.concurrent.Future<?> task;
-    try {
-      task = pool.submit(() -> execute(plugin, work, pool, context, promise));
-    } catch (RejectedExecutionException e) {
-      pool.release();
-      return Future.failedFuture(new ApiException(503, "PLUGIN_STOPPED", "Plugin '" + plugin.id() + "' is shutting down"));
-    }
-    // The timer and the completion both run on this context, so exactly one of them wins.
-    long timer = vertx.setTimer(timeoutMillis, id -> {
-      if (promise.tryFail(new ApiException(504, "PLUGIN_TIMEOUT", what + " did not finish within " + timeoutMillis + " ms"))) {
-        task.cancel(true); // interrupt it; a plugin that ignores interrupts keeps its thread and permit
+    Call<T> call = new Call<>(plugin, tenant, what, work, timeoutMillis, pool, vertx.getOrCreateContext());
+    switch (pool.admit(tenant, call)) {
+      case START -> call.start();
+      case QUEUED -> call.waitAtMost(runtime.config().maxQueueWaitMillis());
+      case FULL -> {
+        return Future.failedFuture(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCalls()
+            + " calls waiting, its limit; retry later"));
       }
-    });
-    return promise.future().onComplete(done -> vertx.cancelTimer(timer));
+      case TENANT_FULL -> {
+        return Future.failedFuture(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCallsPerTenant()
+            + " calls of this tenant waiting, a tenant's limit; retry later"));
+      }
+      case STOPPED -> {
+        return Future.failedFuture(stoppedError(plugin));
+      }
+    }
+    return call.promise.future();
   }
 
-  private static <T> void execute(StartedPlugin plugin, Callable<T> work, PluginPool pool, Context context,
-      Promise<T> promise) {
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(plugin.classLoader());
-    try {
-      T result = work.call();
-      context.runOnContext(v -> promise.tryComplete(result));
-    } catch (Throwable failure) {
-      context.runOnContext(v -> promise.tryFail(failure));
-    } finally {
-      thread.setContextClassLoader(previous);
-      pool.release();
+  private static ApiException busy(String message) {
+    return new ApiException(503, "PLUGIN_BUSY", message).retryAfter(1);
+  }
+
+  private static ApiException stoppedError(StartedPlugin plugin) {
+    return new ApiException(503, "PLUGIN_STOPPED", "Plugin '" + plugin.id() + "' stopped before the call could run");
+  }
+
+  /**
+   * One call from admission to outcome. Its promise and timers are touched only on the caller's
+   * context, so the outcomes race there and the first wins; whether it still waits in the queue
+   * is decided under the pool's lock, so it either starts or gives up waiting, never both.
+   */
+  private final class Call<T> implements PluginPool.Waiter {
+
+    private final StartedPlugin plugin;
+    private final UUID tenant;
+    private final String what;
+    private final Callable<T> work;
+    private final long timeoutMillis;
+    private final PluginPool pool;
+    private final Context context;
+    private final Promise<T> promise = Promise.promise();
+    /**
+     * Taken by the work when it begins, or by a timeout that fires before it began (the executor
+     * had not picked it up yet): whoever takes it owns the slot's release, so it is freed once.
+     */
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private long queueTimer = -1;
+
+    Call(StartedPlugin plugin, UUID tenant, String what, Callable<T> work, long timeoutMillis, PluginPool pool,
+        Context context) {
+      this.plugin = plugin;
+      this.tenant = tenant;
+      this.what = what;
+      this.work = work;
+      this.timeoutMillis = timeoutMillis;
+      this.pool = pool;
+      this.context = context;
+    }
+
+    /** Queued: gives up after {@code millis} unless a slot came first. */
+    void waitAtMost(long millis) {
+      onContext(() -> queueTimer = vertx.setTimer(millis, id -> {
+        if (pool.withdraw(tenant, this)) {
+          promise.tryFail(new ApiException(503, "PLUGIN_QUEUE_TIMEOUT", what + " waited " + millis
+              + " ms for plugin '" + plugin.id() + "' to have a free thread; retry later").retryAfter(1));
+        }
+      }));
+    }
+
+    /** Holds a slot: runs the work on a plugin thread; its time limit starts now. */
+    @Override
+    public void start() {
+      java.util.concurrent.Future<?> task;
+      try {
+        task = pool.submit(this::execute);
+      } catch (RejectedExecutionException e) {
+        claimed.set(true);
+        pool.release();
+        onContext(() -> promise.tryFail(stoppedError(plugin)));
+        return;
+      }
+      onContext(() -> {
+        vertx.cancelTimer(queueTimer);
+        long timer = vertx.setTimer(timeoutMillis, id -> {
+          if (promise.tryFail(new ApiException(504, "PLUGIN_TIMEOUT", what + " did not finish within " + timeoutMillis + " ms"))) {
+            if (claimed.compareAndSet(false, true)) {
+              pool.release();
+            }
+            task.cancel(true); // interrupt it; a plugin that ignores interrupts keeps its thread and slot
+          }
+        });
+        promise.future().onComplete(done -> vertx.cancelTimer(timer));
+      });
+    }
+
+    @Override
+    public void stopped() {
+      onContext(() -> {
+        vertx.cancelTimer(queueTimer);
+        promise.tryFail(stoppedError(plugin));
+      });
+    }
+
+    private void execute() {
+      if (!claimed.compareAndSet(false, true)) {
+        return; // timed out before it began; the timeout freed the slot
+      }
+      Thread thread = Thread.currentThread();
+      ClassLoader previous = thread.getContextClassLoader();
+      thread.setContextClassLoader(plugin.classLoader());
+      try {
+        T result = work.call();
+        context.runOnContext(v -> promise.tryComplete(result));
+      } catch (Throwable failure) {
+        context.runOnContext(v -> promise.tryFail(failure));
+      } finally {
+        thread.setContextClassLoader(previous);
+        pool.release();
+      }
+    }
+
+    private void onContext(Runnable action) {
+      if (Vertx.currentContext() == context) {
+        action.run();
+      } else {
+        context.runOnContext(v -> action.run());
+      }
     }
   }
 }

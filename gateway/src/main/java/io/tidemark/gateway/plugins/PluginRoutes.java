@@ -87,7 +87,7 @@ public final class PluginRoutes implements Mountable {
         schedulers.apply(tenant.locator(), requestId));
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
-    calls.run(plugin, "Operation " + route.operation(), () -> operation.execute(call), timeout)
+    calls.run(plugin, tenant.locator(), "Operation " + route.operation(), () -> operation.execute(call), timeout)
         .transform(outcome -> appendEventsThen(outcome, emitter, tenant, caller, requestId))
         .onSuccess(result -> write(ctx, route, result))
         .onFailure(failure -> ctx.fail(asApiException(failure, route, requestId)));

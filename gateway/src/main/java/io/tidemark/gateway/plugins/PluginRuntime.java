@@ -104,7 +104,8 @@ public final class PluginRuntime {
   }
 
   PluginPool pool(String pluginId) {
-    return pools.computeIfAbsent(pluginId, id -> new PluginPool(id, config.maxConcurrentCalls()));
+    return pools.computeIfAbsent(pluginId, id -> new PluginPool(id, config.maxConcurrentCalls(),
+        config.maxQueuedCalls(), config.maxQueuedCallsPerTenant()));
   }
 
   /** The started plugin that handles scheduled events of this id (the first, by plugin id, if several do). */
@@ -153,8 +154,12 @@ public final class PluginRuntime {
   public Future<PluginView> stopPlugin(Vertx vertx, String id) {
     return lifecycle(vertx, "stopping plugin " + id, () -> {
       requireKnown(id);
-      // Out of the snapshot first: new calls get 503 while the plugin stops.
+      // Out of the snapshot first: new calls get 503 while the plugin stops, and so do queued ones.
       started.set(without(started.get(), id));
+      PluginPool pool = pools.get(id);
+      if (pool != null) {
+        pool.stopAccepting();
+      }
       manager.stopPlugin(id);
       refreshSnapshot();
       return view(manager.getPlugin(id));
@@ -188,6 +193,7 @@ public final class PluginRuntime {
   public Future<Void> close(Vertx vertx) {
     Future<Void> stopped = lifecycle(vertx, "stopping all plugins", () -> {
       started.set(Map.of());
+      pools.values().forEach(PluginPool::stopAccepting);
       manager.stopPlugins();
       return null;
     });
@@ -281,6 +287,10 @@ public final class PluginRuntime {
       }
       next.put(id, new StartedPlugin(id, wrapper.getPluginClassLoader(), Map.copyOf(operations),
           Map.copyOf(processors), Map.copyOf(handlers), config.installed(id).config()));
+      PluginPool pool = pools.get(id);
+      if (pool != null) {
+        pool.accept(); // it refused calls while the plugin was stopped
+      }
     }
     started.set(Map.copyOf(next));
   }
@@ -346,6 +356,7 @@ public final class PluginRuntime {
         operations,
         wrapper.getPluginState() == PluginState.STARTED ? null : describeState(wrapper),
         pool == null ? 0 : pool.inFlight(),
+        pool == null ? 0 : pool.queued(),
         droppedEvents == null ? 0 : droppedEvents.get());
   }
 

@@ -251,7 +251,7 @@ public final class Scheduling {
       HandlerContext context = new HandlerContext(requestId, owner.get().config(), emitter, forTenant(tenant, requestId));
       long timeout = plugins.config().callTimeoutMillis();
       try {
-        await(calls.run(owner.get(), "Handler of " + row.customEventId(), () -> {
+        await(calls.run(owner.get(), tenant, "Handler of " + row.customEventId(), () -> {
           handler.handle(event, context);
           return null;
         }, timeout));

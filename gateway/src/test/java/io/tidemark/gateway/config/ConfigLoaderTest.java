@@ -173,6 +173,24 @@ class ConfigLoaderTest {
     assertFalse(c.webhooks().isEmpty());
   }
 
+  @Test
+  void the_plugin_queue_has_defaults_a_tenant_share_of_half_and_checked_limits() throws IOException {
+    PluginsConfig defaults = ConfigLoader.load(write(valid()), Map.of()).plugins();
+    assertEquals(1000, defaults.maxQueuedCalls());
+    assertEquals(500, defaults.maxQueuedCallsPerTenant());
+    assertEquals(5000, defaults.maxQueueWaitMillis());
+
+    PluginsConfig set = ConfigLoader.load(write(valid() + "plugins:\n  maxQueuedCalls: 9\n  maxQueueWaitMillis: 250\n"), Map.of())
+        .plugins();
+    assertEquals(5, set.maxQueuedCallsPerTenant(), "half of maxQueuedCalls, rounded up");
+    assertEquals(250, set.maxQueueWaitMillis());
+
+    assertFails(write(valid() + "plugins:\n  maxQueuedCalls: -1\n"), "plugins.maxQueuedCalls: must be between 0 and 1000000");
+    assertFails(write(valid() + "plugins:\n  maxQueuedCalls: 10\n  maxQueuedCallsPerTenant: 11\n"),
+        "plugins.maxQueuedCallsPerTenant: must be between 0 and 10, got 11");
+    assertFails(write(valid() + "plugins:\n  maxQueueWaitMillis: 0\n"), "plugins.maxQueueWaitMillis: must be between 1 and 600000");
+  }
+
   private ConfigException assertFails(Path file, String expected) {
     return assertFails(file, Map.of(), expected);
   }
