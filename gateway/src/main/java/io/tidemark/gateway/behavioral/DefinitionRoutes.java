@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 
@@ -29,13 +28,13 @@ import java.time.OffsetDateTime;
  */
 public final class DefinitionRoutes implements Mountable {
 
-
   private final DefinitionStore store;
   private final PluginRuntime plugins;
   private final AuditRateLimiter auditLimit;
 
-  public DefinitionRoutes(Pool pool, PluginRuntime plugins, int auditRequestsPerMinute) {
-    this.store = new DefinitionStore(pool);
+  /** @param definitions whose store announces every change to the other instances' caches */
+  public DefinitionRoutes(DefinitionCache definitions, PluginRuntime plugins, int auditRequestsPerMinute) {
+    this.store = definitions.store();
     this.plugins = plugins;
     this.auditLimit = new AuditRateLimiter(auditRequestsPerMinute);
   }
