@@ -63,7 +63,7 @@ public final class DefinitionCache {
   public static Future<DefinitionCache> start(Vertx vertx, DatabaseConfig database, Pool pool) {
     String channel = channel(database.schema());
     PgSubscriber subscriber = PgSubscriber.subscriber(vertx,
-        Database.connectOptions(database).addProperty("application_name", "tidemark-definitions"));
+        Database.connectOptions(database).addProperty("application_name", "tidemark-listen-" + database.schema()));
     DefinitionCache definitions = new DefinitionCache(pool, subscriber, channel);
     subscriber.reconnectPolicy(attempt -> {
       if (attempt == 0) {

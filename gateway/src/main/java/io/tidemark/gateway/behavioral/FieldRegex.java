@@ -76,7 +76,8 @@ final class FieldRegex {
     try {
       pattern = Pattern.compile(source);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("is not a valid RE2 regular expression: " + e.getDescription()
+      String where = e.getPattern() == null || e.getPattern().isEmpty() ? "" : ": `" + e.getPattern() + "`";
+      throw new IllegalArgumentException("is not a valid RE2 regular expression: " + e.getDescription() + where
           + " (RE2 has no backreferences or lookaround)");
     }
     if (pattern.programSize() > MAX_PROGRAM_SIZE) {
