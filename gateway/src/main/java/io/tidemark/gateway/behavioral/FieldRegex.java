@@ -53,6 +53,11 @@ final class FieldRegex {
     return source;
   }
 
+  /** Instructions in the compiled program: matching costs up to this much per character of the value. */
+  int programSize() {
+    return pattern == null ? 0 : pattern.programSize();
+  }
+
   /** Whether the whole value matches; linear in its length. May take milliseconds: not on the event loop. */
   boolean matches(String value) {
     return pattern != null && pattern.matcher(value).matches();

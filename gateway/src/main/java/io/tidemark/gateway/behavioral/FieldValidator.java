@@ -25,6 +25,12 @@ final class FieldValidator {
   static final int MAX_NUMBER_CHARS = 100;
   /** The longest value of a {@code date} field. */
   static final int MAX_DATE_CHARS = 100;
+  /**
+   * The most regex work one event may ask for: the sum over its regex-checked values of length
+   * times program size. RE2 is linear, but {@code (.*a){800}} against 65,536 characters is
+   * still 260 million steps (10 s of a worker); this keeps an event to a fraction of a second.
+   */
+  static final long MAX_REGEX_STEPS = 10_000_000;
   // What PostgreSQL's numeric keeps: 131072 digits before the point, 16383 after it.
   private static final int NUMERIC_INTEGER_DIGITS = 131_072;
   private static final int NUMERIC_FRACTION_DIGITS = 16_383;
@@ -105,6 +111,23 @@ final class FieldValidator {
       if (cap > 0 && length > cap) {
         return Optional.of(Problem.tooLarge("field '" + field.name() + "' is " + length + " characters long; a "
             + field.type() + " field takes at most " + cap));
+      }
+    }
+    return tooMuchRegexWork(definition, values);
+  }
+
+  /** Values that would cost the regexes more than {@link #MAX_REGEX_STEPS}, naming the field where the sum passes it. */
+  private static Optional<Problem> tooMuchRegexWork(Definition definition, Map<String, Object> values) {
+    long steps = 0;
+    for (Definition.Field field : definition.fields()) {
+      if (field.regex().isPresent() && values.get(field.name()) instanceof String s) {
+        int size = field.regex().get().programSize();
+        steps += (long) s.length() * size;
+        if (steps > MAX_REGEX_STEPS) {
+          return Optional.of(Problem.tooLarge("field '" + field.name() + "' is too long to check against its regex ("
+              + s.length() + " characters times " + size + " instructions; an event's regex checks may take at most "
+              + MAX_REGEX_STEPS + " steps)"));
+        }
       }
     }
     return Optional.empty();

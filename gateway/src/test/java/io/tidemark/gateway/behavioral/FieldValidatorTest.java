@@ -95,6 +95,24 @@ class FieldValidatorTest {
   }
 
   @Test
+  void an_events_regex_work_is_bounded_by_value_length_times_program_size() {
+    Definition d = DefinitionParser.parse("""
+        {"eventName": "Heavy", "fields": [{"name": "a", "type": "string", "attributes": {"regex": "(.*a){800}"}},
+                                          {"name": "b", "type": "string", "attributes": {"regex": "(.*a){800}"}}]}""",
+        id -> true);
+    int size = d.fields().get(0).regex().orElseThrow().programSize();
+    // Linear, but 65,536 characters of this would still take a worker about 10 s.
+    assertEquals(Optional.of(new Problem(400, "INVALID_PAYLOAD", "Invalid payload: field 'a' is too long to check against its regex "
+        + "(65536 characters times " + size + " instructions; an event's regex checks may take at most " + FieldValidator.MAX_REGEX_STEPS + " steps)")),
+        check(d, Map.of("a", "a".repeat(65_536))));
+    int half = (int) (FieldValidator.MAX_REGEX_STEPS / size / 2);
+    assertEquals("field 'b' is too long", check(d, Map.of("a", "a".repeat(half), "b", "a".repeat(half + 10)))
+        .orElseThrow().message().substring("Invalid payload: ".length(), "Invalid payload: ".length() + 21), "the sum counts");
+    assertEquals(Optional.of(new Problem(422, "INVALID_FIELD_VALUE", "Field 'a' does not match (.*a){800}")),
+        check(d, Map.of("a", "a".repeat(half - 1) + "b")), "within the budget: checked, and within the deadline");
+  }
+
+  @Test
   void a_short_number_past_what_numeric_holds_is_out_of_range() {
     for (String huge : List.of("1e999999999", "1e-999999999", "-9E+2147483647")) {
       assertEquals(Optional.of(new Problem(422, "INVALID_FIELD_VALUE", "Field 'amount' is a number out of range")),
