@@ -29,6 +29,12 @@ record Definition(String eventName, String description, List<String> actions, Li
     return fields.stream().anyMatch(f -> f.regex().isPresent());
   }
 
+  /** Compiles every field's regex now, so that checks need no compiling; off the event loop. */
+  Definition prepared() {
+    fields.forEach(f -> f.regex().ifPresent(FieldRegex::prepare));
+    return this;
+  }
+
   JsonObject toJson() {
     JsonArray fieldsJson = new JsonArray();
     for (Field f : fields) {

@@ -47,6 +47,7 @@ public final class DefinitionCache {
       .maximumSize(MAX_ENTRIES)
       .expireAfterWrite(EXPIRY)
       .build();
+  private final Vertx vertx;
   private final DefinitionStore store;
   private final PgSubscriber subscriber;
   /** Changes with each invalidation; guarded by {@code this}. */
@@ -54,7 +55,8 @@ public final class DefinitionCache {
   /** Whether change notifications are being received, so that entries can be trusted. */
   private volatile boolean listening;
 
-  private DefinitionCache(Pool pool, PgSubscriber subscriber, String channel) {
+  private DefinitionCache(Vertx vertx, Pool pool, PgSubscriber subscriber, String channel) {
+    this.vertx = vertx;
     this.store = new DefinitionStore(pool, channel, this::invalidate);
     this.subscriber = subscriber;
   }
@@ -64,7 +66,7 @@ public final class DefinitionCache {
     String channel = channel(database.schema());
     PgSubscriber subscriber = PgSubscriber.subscriber(vertx,
         Database.connectOptions(database).addProperty("application_name", "tidemark-listen-" + database.schema()));
-    DefinitionCache definitions = new DefinitionCache(pool, subscriber, channel);
+    DefinitionCache definitions = new DefinitionCache(vertx, pool, subscriber, channel);
     subscriber.reconnectPolicy(attempt -> {
       if (attempt == 0) {
         definitions.stopTrusting("the listening connection was lost; reconnecting");
@@ -75,7 +77,8 @@ public final class DefinitionCache {
         // Called after every (re)connection's LISTEN: what changed meanwhile was never announced.
         .subscribeHandler(v -> definitions.startTrusting())
         .handler(definitions::changed);
-    return subscriber.connect().map(definitions);
+    return subscriber.connect().map(definitions)
+        .recover(failure -> subscriber.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   public Future<Void> close() {
@@ -88,7 +91,10 @@ public final class DefinitionCache {
     return store;
   }
 
-  /** A definition for ingestion: from memory when known, else from the database. */
+  /**
+   * A definition for ingestion: from memory when known, else from the database, with its
+   * regexes compiled on a worker before it is kept.
+   */
   Future<Optional<Definition>> find(int orgId, String eventName) {
     Key key = new Key(orgId, eventName);
     Optional<Definition> cached = cache.getIfPresent(key);
@@ -96,7 +102,11 @@ public final class DefinitionCache {
       return Future.succeededFuture(cached);
     }
     long readAt = generation();
-    return store.find(orgId, eventName).onSuccess(found -> keep(key, found, readAt));
+    return store.find(orgId, eventName)
+        .compose(found -> found.isPresent() && found.get().hasRegex()
+            ? vertx.executeBlocking(() -> found.map(Definition::prepared), false)
+            : Future.succeededFuture(found))
+        .onSuccess(found -> keep(key, found, readAt));
   }
 
   private synchronized long generation() {

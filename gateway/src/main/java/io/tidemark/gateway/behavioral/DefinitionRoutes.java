@@ -15,6 +15,7 @@ import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -51,20 +52,22 @@ public final class DefinitionRoutes implements Mountable {
   }
 
   private void create(RoutingContext ctx) {
-    Definition definition = DefinitionParser.parse(ctx.body().asString(), this::processorStarted);
-    store.create(orgId(ctx), definition, RequestIds.of(ctx))
+    parse(ctx)
+        .compose(definition -> store.create(orgId(ctx), definition, RequestIds.of(ctx)))
         .onSuccess(created -> Responses.v2(ctx, 201, created.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void replace(RoutingContext ctx) {
     String eventName = ctx.pathParam("eventName");
-    Definition definition = DefinitionParser.parse(ctx.body().asString(), this::processorStarted);
-    if (!definition.eventName().equals(eventName)) {
-      throw EVENT_NAME_MISMATCH.with("The body defines '" + definition.eventName() + "' but the path names '"
-          + eventName + "'; a definition cannot be renamed");
-    }
-    store.replace(orgId(ctx), definition, RequestIds.of(ctx))
+    parse(ctx)
+        .compose(definition -> {
+          if (!definition.eventName().equals(eventName)) {
+            return Future.failedFuture(EVENT_NAME_MISMATCH.with("The body defines '" + definition.eventName()
+                + "' but the path names '" + eventName + "'; a definition cannot be renamed"));
+          }
+          return store.replace(orgId(ctx), definition, RequestIds.of(ctx));
+        })
         .onSuccess(replaced -> Responses.v2(ctx, 200, replaced.toJson()))
         .onFailure(ctx::fail);
   }
@@ -137,6 +140,12 @@ public final class DefinitionRoutes implements Mountable {
     return new JsonObject()
         .put("value", definition == null ? null : definition.encode())
         .put("changedOn", changedOn == null ? null : Timestamps.format(changedOn));
+  }
+
+  /** On a worker: a body may hold thousands of regexes, each compiled (and refused) here. */
+  private Future<Definition> parse(RoutingContext ctx) {
+    String body = ctx.body().asString();
+    return ctx.vertx().executeBlocking(() -> DefinitionParser.parse(body, this::processorStarted), false);
   }
 
   private boolean processorStarted(String id) {

@@ -22,50 +22,72 @@ final class FieldRegex {
   static final int MAX_PROGRAM_SIZE = 10_000;
 
   private final String source;
-  private final Pattern pattern;
-  /** Why a stored pattern cannot be used (written before these rules); null when it can. */
-  private final String unusable;
+  /** Set once compiled; compiling twice in a race is harmless (same result). */
+  private volatile Compiled compiled;
 
-  private FieldRegex(String source, Pattern pattern, String unusable) {
+  /** @param unusable why a stored pattern cannot be used (written before these rules); null when it can */
+  private record Compiled(Pattern pattern, String unusable) {}
+
+  private FieldRegex(String source, Compiled compiled) {
     this.source = source;
-    this.pattern = pattern;
-    this.unusable = unusable;
-  }
-
-  /** A new definition's pattern; an {@link IllegalArgumentException} saying why it is refused. */
-  static FieldRegex compile(String source) {
-    return new FieldRegex(source, checkedPattern(source), null);
+    this.compiled = compiled;
   }
 
   /**
-   * A stored definition's pattern. One that these rules refuse (stored by an older gateway)
-   * does not break loading: every value of its field is refused, naming why.
+   * A new definition's pattern, compiled now; an {@link IllegalArgumentException} saying why
+   * it is refused. Up to a few milliseconds per pattern: call it off the event loop.
+   */
+  static FieldRegex compile(String source) {
+    return new FieldRegex(source, new Compiled(checkedPattern(source), null));
+  }
+
+  /**
+   * A stored definition's pattern, compiled when first needed (reading a definition for the
+   * API never compiles it; {@link DefinitionCache} compiles on a worker before caching). One
+   * that these rules refuse (stored by an older gateway) does not break loading: every value of
+   * its field is refused, naming why.
    */
   static FieldRegex stored(String source) {
-    try {
-      return compile(source);
-    } catch (IllegalArgumentException e) {
-      return new FieldRegex(source, null, e.getMessage());
-    }
+    return new FieldRegex(source, null);
   }
 
   String source() {
     return source;
   }
 
+  /** Compiles the pattern if it is not yet; returns whether it is usable. */
+  boolean prepare() {
+    return compiled().pattern() != null;
+  }
+
   /** Instructions in the compiled program: matching costs up to this much per character of the value. */
   int programSize() {
+    Pattern pattern = compiled().pattern();
     return pattern == null ? 0 : pattern.programSize();
   }
 
   /** Whether the whole value matches; linear in its length. May take milliseconds: not on the event loop. */
   boolean matches(String value) {
+    Pattern pattern = compiled().pattern();
     return pattern != null && pattern.matcher(value).matches();
   }
 
   /** Why no value can match: the stored pattern is one this gateway refuses; empty for a usable pattern. */
   Optional<String> unusable() {
-    return Optional.ofNullable(unusable);
+    return Optional.ofNullable(compiled().unusable());
+  }
+
+  private Compiled compiled() {
+    Compiled known = compiled;
+    if (known == null) {
+      try {
+        known = new Compiled(checkedPattern(source), null);
+      } catch (IllegalArgumentException e) {
+        known = new Compiled(null, e.getMessage());
+      }
+      compiled = known;
+    }
+    return known;
   }
 
   private static Pattern checkedPattern(String source) {
