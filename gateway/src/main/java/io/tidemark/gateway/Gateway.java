@@ -2,6 +2,7 @@ package io.tidemark.gateway;
 
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.HttpConfig;
+import io.tidemark.gateway.behavioral.DefinitionCache;
 import io.tidemark.gateway.behavioral.DefinitionRoutes;
 import io.tidemark.gateway.behavioral.LogRoutes;
 import io.tidemark.gateway.behavioral.WebhookRoutes;
@@ -49,17 +50,19 @@ public final class Gateway {
   private final String appenderDeployment;
   private final PluginRuntime plugins;
   private final Scheduling scheduling;
+  private final DefinitionCache definitions;
   private final String httpDeployment;
   private final int port;
 
   private Gateway(Vertx vertx, Pool pool, GroupCommitAppender appender, String appenderDeployment,
-      PluginRuntime plugins, Scheduling scheduling, String httpDeployment, int port) {
+      PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port) {
     this.vertx = vertx;
     this.pool = pool;
     this.appender = appender;
     this.appenderDeployment = appenderDeployment;
     this.plugins = plugins;
     this.scheduling = scheduling;
+    this.definitions = definitions;
     this.httpDeployment = httpDeployment;
     this.port = port;
   }
@@ -84,8 +87,10 @@ public final class Gateway {
             PluginRuntime.start(vertx, config.plugins()).compose(plugins -> {
               PluginCalls calls = new PluginCalls(vertx, plugins);
               return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender)
-                  .compose(scheduling -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, tokenSecret)
-                      .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, scheduling, http.id(), http.port()))
+                  .compose(scheduling -> DefinitionCache.start(vertx, config.database(), pool)
+                      .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret)
+                          .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, scheduling, definitions, http.id(), http.port()))
+                          .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
             })
@@ -96,15 +101,15 @@ public final class Gateway {
 
   private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
       PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, PluginCalls calls,
-      Scheduling scheduling, byte[] tokenSecret) {
+      Scheduling scheduling, DefinitionCache definitions, byte[] tokenSecret) {
     HttpConfig http = config.http();
     HealthRoutes health = new HealthRoutes(pool);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
-        new DefinitionRoutes(pool, plugins, config.behavioral().auditLogRequestsPerMinute()),
-        new WebhookRoutes(config, pool, plugins, calls, appender),
+        new DefinitionRoutes(definitions, plugins, config.behavioral().auditLogRequestsPerMinute()),
+        new WebhookRoutes(vertx, config, definitions, plugins, calls, appender),
         new ScheduleRoutes(vertx, scheduling),
         new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forTenant),
         new AdminRoutes(vertx, plugins, config.routes()));
@@ -126,6 +131,7 @@ public final class Gateway {
   public Future<Void> stop() {
     return vertx.undeploy(httpDeployment)
         .onComplete(r -> LOG.info("HTTP servers stopped"))
+        .eventually(definitions::close)
         .eventually(scheduling::stop)
         .onComplete(r -> LOG.info("scheduler stopped"))
         .eventually(() -> plugins.close(vertx))

@@ -2,6 +2,7 @@ package io.tidemark.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -16,7 +17,12 @@ public final class Poll {
 
   /** Polls until {@code probe} gives a value, and returns it; fails after 30 s naming {@code what}. */
   public static <T> T until(Supplier<T> probe, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    return within(Duration.ofSeconds(DEADLINE_SECONDS), probe, what);
+  }
+
+  /** Polls until {@code probe} gives a value, and returns it; fails after {@code deadline} naming {@code what}. */
+  public static <T> T within(Duration limit, Supplier<T> probe, String what) {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
       T value = probe.get();
       if (value != null) {

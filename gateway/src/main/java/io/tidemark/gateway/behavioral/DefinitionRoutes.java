@@ -15,11 +15,11 @@ import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 
@@ -29,13 +29,13 @@ import java.time.OffsetDateTime;
  */
 public final class DefinitionRoutes implements Mountable {
 
-
   private final DefinitionStore store;
   private final PluginRuntime plugins;
   private final AuditRateLimiter auditLimit;
 
-  public DefinitionRoutes(Pool pool, PluginRuntime plugins, int auditRequestsPerMinute) {
-    this.store = new DefinitionStore(pool);
+  /** @param definitions whose store announces every change to the other instances' caches */
+  public DefinitionRoutes(DefinitionCache definitions, PluginRuntime plugins, int auditRequestsPerMinute) {
+    this.store = definitions.store();
     this.plugins = plugins;
     this.auditLimit = new AuditRateLimiter(auditRequestsPerMinute);
   }
@@ -52,20 +52,22 @@ public final class DefinitionRoutes implements Mountable {
   }
 
   private void create(RoutingContext ctx) {
-    Definition definition = DefinitionParser.parse(ctx.body().asString(), this::processorStarted);
-    store.create(orgId(ctx), definition, RequestIds.of(ctx))
+    parse(ctx)
+        .compose(definition -> store.create(orgId(ctx), definition, RequestIds.of(ctx)))
         .onSuccess(created -> Responses.v2(ctx, 201, created.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void replace(RoutingContext ctx) {
     String eventName = ctx.pathParam("eventName");
-    Definition definition = DefinitionParser.parse(ctx.body().asString(), this::processorStarted);
-    if (!definition.eventName().equals(eventName)) {
-      throw EVENT_NAME_MISMATCH.with("The body defines '" + definition.eventName() + "' but the path names '"
-          + eventName + "'; a definition cannot be renamed");
-    }
-    store.replace(orgId(ctx), definition, RequestIds.of(ctx))
+    parse(ctx)
+        .compose(definition -> {
+          if (!definition.eventName().equals(eventName)) {
+            return Future.failedFuture(EVENT_NAME_MISMATCH.with("The body defines '" + definition.eventName()
+                + "' but the path names '" + eventName + "'; a definition cannot be renamed"));
+          }
+          return store.replace(orgId(ctx), definition, RequestIds.of(ctx));
+        })
         .onSuccess(replaced -> Responses.v2(ctx, 200, replaced.toJson()))
         .onFailure(ctx::fail);
   }
@@ -138,6 +140,12 @@ public final class DefinitionRoutes implements Mountable {
     return new JsonObject()
         .put("value", definition == null ? null : definition.encode())
         .put("changedOn", changedOn == null ? null : Timestamps.format(changedOn));
+  }
+
+  /** On a worker: a body may hold thousands of regexes, each compiled (and refused) here. */
+  private Future<Definition> parse(RoutingContext ctx) {
+    String body = ctx.body().asString();
+    return ctx.vertx().executeBlocking(() -> DefinitionParser.parse(body, this::processorStarted), false);
   }
 
   private boolean processorStarted(String id) {

@@ -16,8 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
-/** Definitions per org; every change writes its audit entry in the same transaction. */
+/**
+ * Definitions per org. Every change writes its audit entry and announces itself
+ * ({@code pg_notify}) in the same transaction, so that the announcement is sent exactly when
+ * the change commits; other gateway instances drop their cached copy on hearing it.
+ */
 final class DefinitionStore {
 
   private static final String INSERT = """
@@ -54,10 +59,21 @@ final class DefinitionStore {
        ORDER BY seq DESC
        LIMIT 1000""";
 
-  private final Pool pool;
+  // Delivered on commit, to every session listening on the channel; the payload names the definition.
+  private static final String NOTIFY = "SELECT pg_notify($1, $2)";
 
-  DefinitionStore(Pool pool) {
+  private final Pool pool;
+  private final String channel;
+  private final BiConsumer<Integer, String> committed;
+
+  /**
+   * @param channel where changes are announced (see {@link DefinitionCache#channel})
+   * @param committed told of each change once it has committed, with the org and event name
+   */
+  DefinitionStore(Pool pool, String channel, BiConsumer<Integer, String> committed) {
     this.pool = pool;
+    this.channel = channel;
+    this.committed = committed;
   }
 
   Future<Definition> create(int orgId, Definition definition, String requestId) {
@@ -70,7 +86,9 @@ final class DefinitionStore {
           return audit(conn, orgId, definition.eventName(), "CREATED", requestId, null, null,
               definition.toJson(), rows.iterator().next().getOffsetDateTime("updated_at"));
         })
-        .map(definition)));
+        .compose(v -> announce(conn, orgId, definition.eventName()))
+        .map(definition))
+        .onSuccess(v -> committed.accept(orgId, definition.eventName())));
   }
 
   Future<Definition> replace(int orgId, Definition definition, String requestId) {
@@ -83,7 +101,9 @@ final class DefinitionStore {
                   (JsonObject) previous.getValue("definition"), previous.getOffsetDateTime("updated_at"),
                   definition.toJson(), updated.iterator().next().getOffsetDateTime("updated_at")));
         })
-        .map(definition)));
+        .compose(v -> announce(conn, orgId, definition.eventName()))
+        .map(definition))
+        .onSuccess(v -> committed.accept(orgId, definition.eventName())));
   }
 
   Future<Void> delete(int orgId, String eventName, String requestId) {
@@ -95,7 +115,9 @@ final class DefinitionStore {
               .compose(now -> audit(conn, orgId, eventName, "DELETED", requestId,
                   (JsonObject) previous.getValue("definition"), previous.getOffsetDateTime("updated_at"),
                   null, now.iterator().next().getOffsetDateTime("now")));
-        })));
+        })
+        .compose(v -> announce(conn, orgId, eventName)))
+        .onSuccess(v -> committed.accept(orgId, eventName)));
   }
 
   Future<Optional<Definition>> find(int orgId, String eventName) {
@@ -127,6 +149,10 @@ final class DefinitionStore {
         .execute(Tuple.from(List.of(UUID.randomUUID(), orgId, eventName, type, requestId)).addValue(before)
             .addValue(beforeTime).addValue(after).addValue(changedOn))
         .mapEmpty();
+  }
+
+  private Future<Void> announce(SqlConnection conn, int orgId, String eventName) {
+    return conn.preparedQuery(NOTIFY).execute(Tuple.of(channel, orgId + ":" + eventName)).mapEmpty();
   }
 
   private static Row single(RowSet<Row> rows, String eventName) {

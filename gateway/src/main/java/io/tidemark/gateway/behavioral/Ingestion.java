@@ -17,6 +17,7 @@ import io.tidemark.plugin.api.BehavioralEvent;
 import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.ProcessorResult;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Webhook ingestion, without HTTP: authenticate → parse → map (transformers) → find the
- * definition → validate its fields → run its processors in order → commit the event, the
+ * definition (cached) → validate its fields (regexes on a worker) → run its processors in order → commit the event, the
  * processors' events and the attempt's log entry in one transaction → the outcome.
  *
  * <p>Every attempt that names a known webhook commits exactly one log entry, unauthorised ones
@@ -41,14 +42,16 @@ final class Ingestion {
 
   static final String SUCCESS = "EVENT_SUCCESS";
 
+  private final Vertx vertx;
   private final GatewayConfig config;
-  private final DefinitionStore definitions;
+  private final DefinitionCache definitions;
   private final PluginRuntime plugins;
   private final PluginCalls calls;
   private final EventAppender appender;
 
-  Ingestion(GatewayConfig config, DefinitionStore definitions, PluginRuntime plugins, PluginCalls calls,
+  Ingestion(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins, PluginCalls calls,
       EventAppender appender) {
+    this.vertx = vertx;
     this.config = config;
     this.definitions = definitions;
     this.plugins = plugins;
@@ -115,11 +118,10 @@ final class Ingestion {
         return Future.succeededFuture(Processed.rejected(422, "INVALID_EVENT_NAME", "Invalid event name " + eventName, eventName));
       }
       Definition definition = found.get();
-      Optional<String> problem = FieldValidator.problem(definition, attributes);
-      if (problem.isPresent()) {
-        return Future.succeededFuture(Processed.rejected(422, "INVALID_FIELD_VALUE", problem.get(), eventName));
-      }
-      return runProcessors(request, webhook, tenant, definition, attributes);
+      return FieldValidator.check(vertx, definition, attributes).compose(problem -> problem.isPresent()
+          ? Future.succeededFuture(Processed.rejected(problem.get().httpStatus(), problem.get().status(),
+              problem.get().message(), eventName))
+          : runProcessors(request, webhook, tenant, definition, attributes));
     });
   }
 

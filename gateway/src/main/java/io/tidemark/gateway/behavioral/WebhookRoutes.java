@@ -10,12 +10,12 @@ import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.store.EventAppender;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -28,8 +28,9 @@ public final class WebhookRoutes implements Mountable {
 
   private final Ingestion ingestion;
 
-  public WebhookRoutes(GatewayConfig config, Pool pool, PluginRuntime plugins, PluginCalls calls, EventAppender appender) {
-    this.ingestion = new Ingestion(config, new DefinitionStore(pool), plugins, calls, appender);
+  public WebhookRoutes(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins,
+      PluginCalls calls, EventAppender appender) {
+    this.ingestion = new Ingestion(vertx, config, definitions, plugins, calls, appender);
   }
 
   @Override

@@ -48,8 +48,19 @@ public final class Database {
   }
 
   public static Pool pool(Vertx vertx, DatabaseConfig config) {
+    PgConnectOptions connect = connectOptions(config);
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(config.poolSize())
+        .setConnectionTimeout(config.connectTimeoutSeconds())
+        .setName("tidemark-" + config.schema());
+    NetClientOptions net = new NetClientOptions().setConnectTimeout(config.connectTimeoutSeconds() * 1000);
+    return PgBuilder.pool().with(pool).with(net).connectingTo(connect).using(vertx).build();
+  }
+
+  /** How the pool's connections are made, for a connection of its own (a new object each call). */
+  public static PgConnectOptions connectOptions(DatabaseConfig config) {
     DatabaseUrl url = config.parsedUrl();
-    PgConnectOptions connect = new PgConnectOptions()
+    return new PgConnectOptions()
         .setHost(url.host())
         .setPort(url.port())
         .setDatabase(url.database())
@@ -64,11 +75,5 @@ public final class Database {
         // index in order and stop at the LIMIT, whatever the statistics say.
         .addProperty("plan_cache_mode", "force_generic_plan")
         .setCachePreparedStatements(true);
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(config.poolSize())
-        .setConnectionTimeout(config.connectTimeoutSeconds())
-        .setName("tidemark-" + config.schema());
-    NetClientOptions net = new NetClientOptions().setConnectTimeout(config.connectTimeoutSeconds() * 1000);
-    return PgBuilder.pool().with(pool).with(net).connectingTo(connect).using(vertx).build();
   }
 }
