@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy between a gateway and PostgreSQL, to cause real outages in tests: {@link #cut()}
  * resets every open connection and refuses new ones, as a crashed or restarting server does;
- * {@link #resume()} accepts connections again on the same port.
+ * {@link #stall()} resets them and accepts new ones that never get an answer, as a hung server
+ * or a network that drops packets; {@link #resume()} ends either.
  *
  * <p>Listens on {@code 127.0.0.1} on a free port; two threads copy each connection's bytes.
  */
@@ -26,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket listener;
   private volatile boolean closed;
+  private volatile boolean stalled;
 
   private TcpProxy(InetSocketAddress upstream) {
     this.upstream = upstream;
@@ -61,8 +63,25 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** The end of the outage: accepts connections on the same port again. */
+  /**
+   * The other outage: resets every open connection, then accepts new ones (the client's connect
+   * succeeds) but never answers, so only the client's own timeouts end its wait.
+   */
+  public synchronized void stall() {
+    stalled = true;
+    for (Socket socket : open) {
+      reset(socket);
+    }
+  }
+
+  /** The end of the outage: resets the connections a stall held, and accepts connections on the same port again. */
   public synchronized void resume() {
+    if (stalled) {
+      stalled = false;
+      for (Socket socket : open) {
+        reset(socket);
+      }
+    }
     if (listener == null && !closed) {
       listener = listen(port);
       acceptOn(listener);
@@ -107,6 +126,13 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void connect(ServerSocket acceptedBy, Socket client) {
+    synchronized (this) {
+      if (stalled) {
+        // Held, never read: the client waits for an answer that does not come.
+        open.add(client);
+        return;
+      }
+    }
     Socket server = new Socket();
     try {
       server.connect(upstream, 5000);
@@ -116,8 +142,8 @@ public final class TcpProxy implements AutoCloseable {
       return;
     }
     synchronized (this) {
-      if (listener != acceptedBy) {
-        // Accepted just before a cut: it belongs to the outage.
+      if (listener != acceptedBy || stalled) {
+        // Accepted just before a cut or stall: it belongs to the outage.
         reset(client);
         reset(server);
         return;
