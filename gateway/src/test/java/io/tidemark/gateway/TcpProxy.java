@@ -88,11 +88,6 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** Connections open through the proxy right now, counting each as its two sockets. */
-  public int openSockets() {
-    return open.size();
-  }
-
   @Override
   public synchronized void close() {
     closed = true;

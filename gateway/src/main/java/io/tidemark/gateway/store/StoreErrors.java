@@ -31,8 +31,9 @@ public final class StoreErrors {
   /*
    * vertx-sql-client 5.0.8 and vertx-core report these as a bare VertxException (or its
    * NoStackTraceThrowable subclass) that carries nothing but the message, so the message is all
-   * there is to go by. StoreErrorsTest provokes each against the real library, so an upgrade that
-   * rewords one fails a test instead of turning outages into 500s.
+   * there is to go by. StoreErrorsTest provokes the common ones (pool timeout, closed pool) against
+   * the real library, so an upgrade that rewords them fails a test instead of turning outages into
+   * 500s; the rarer ones are taken from the 5.0.8 bytecode.
    */
   private static final Set<String> UNAVAILABLE_MESSAGES = Set.of(
       // SqlConnectionPool: no connection within PoolOptions.connectionTimeout
