@@ -10,6 +10,7 @@ import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.StoreErrors;
 import io.tidemark.plugin.api.EventScheduler;
 import io.tidemark.plugin.api.InvalidEventException;
 import io.tidemark.plugin.api.Operation;
@@ -138,6 +139,12 @@ public final class PluginRoutes implements Mountable {
     if (failure instanceof InvalidEventException invalid) {
       return new ApiException(500, "INVALID_EVENT",
           "Operation " + route.operation() + " emitted an invalid event: " + invalid.getMessage());
+    }
+    // A store outage met inside the call (the event scheduler is JDBC underneath) is no plugin fault.
+    ApiException store = StoreErrors.translate(failure);
+    if (store != null) {
+      LOG.warn("request {}: operation {} met a store failure: {}", requestId, route.operation(), failure.toString());
+      return store;
     }
     LOG.error("request {}: operation {} failed", requestId, route.operation(), failure);
     return new ApiException(500, "PLUGIN_FAILED",
