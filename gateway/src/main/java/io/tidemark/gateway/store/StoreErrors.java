@@ -20,6 +20,13 @@ public final class StoreErrors {
       if (t instanceof PgException pg) {
         return fromSqlState(pg.getSqlState());
       }
+      // JDBC, for the libraries that use it (Quartz): the same SQLSTATEs, and the pool's timeout.
+      if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException) {
+        return ApiException.storeUnavailable();
+      }
+      if (t instanceof java.sql.SQLException sql && fromSqlState(sql.getSQLState()) != null) {
+        return fromSqlState(sql.getSQLState());
+      }
       if (t instanceof ClosedConnectionException
           || t instanceof ConnectException
           || t instanceof TimeoutException
