@@ -10,6 +10,7 @@ import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.StoreRefusedData;
 import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.InvalidEventException;
 import io.tidemark.plugin.api.Operation;
@@ -91,7 +92,8 @@ public final class PluginRoutes implements Mountable {
     calls.run(plugin, "Operation " + route.operation(), () -> operation.execute(call), timeout)
         .transform(outcome -> appendOutcomeThen(outcome, emitter, scheduler, tenant, caller, requestId))
         .onSuccess(result -> write(ctx, route, result))
-        .onFailure(failure -> ctx.fail(asApiException(failure, route, requestId)));
+        // Data PostgreSQL refused is the request's own fault: the failure handler says so (400).
+        .onFailure(failure -> ctx.fail(failure instanceof StoreRefusedData ? failure : asApiException(failure, route, requestId)));
   }
 
   /**
