@@ -105,8 +105,8 @@ public final class PluginRoutes implements Mountable {
     List<StoreWrite> schedules = scheduler.seal();
     AppendRequest request = new AppendRequest(tenant.locator(), caller.userLocator(), requestId, emitter.seal());
     // A failed operation's events stay (they tell what it did), but what it asked to happen
-    // later belongs to an outcome that did not happen.
-    if (outcome.succeeded()) {
+    // later belongs to an outcome that did not happen. No result is a failure too (500).
+    if (outcome.succeeded() && outcome.result() != null) {
       request = request.withWrites(schedules);
     }
     return appender.append(request)
@@ -118,7 +118,9 @@ public final class PluginRoutes implements Mountable {
           if (outcome.failed()) {
             return Future.failedFuture(outcome.cause());
           }
-          scheduler.committed();
+          if (outcome.result() != null) {
+            scheduler.committed();
+          }
           return Future.succeededFuture(outcome.result());
         });
   }
