@@ -111,7 +111,7 @@ public final class Gateway {
         new DefinitionRoutes(definitions, plugins, config.behavioral().auditLogRequestsPerMinute()),
         new WebhookRoutes(vertx, config, definitions, plugins, calls, appender),
         new ScheduleRoutes(vertx, scheduling),
-        new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forTenant),
+        new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall),
         new AdminRoutes(vertx, plugins, config.routes()));
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
     // Port 0 asks for a free port; several servers would each get a different one.
@@ -151,6 +151,10 @@ public final class Gateway {
 
   public Pool pool() {
     return pool;
+  }
+
+  public Scheduling scheduling() {
+    return scheduling;
   }
 
   public PluginRuntime plugins() {

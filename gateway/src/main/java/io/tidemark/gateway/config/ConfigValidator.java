@@ -161,6 +161,7 @@ final class ConfigValidator {
     range("scheduling.retryCapMillis", s.retryCapMillis(), s.retryBaseMillis(), 86_400_000);
     range("scheduling.maxAttempts", s.maxAttempts(), 1, 100);
     range("scheduling.pollMillis", s.pollMillis(), 1000, 60_000); // Quartz refuses less than a second
+    range("scheduling.outboxPollMillis", s.outboxPollMillis(), 0, 60_000);
   }
 
   private static void knownTenant(GatewayConfig c, String name, String key) {

@@ -10,9 +10,11 @@ package io.tidemark.gateway.config;
  * @param retryCapMillis longest retry delay
  * @param maxAttempts tries of one firing before its failed job quits
  * @param pollMillis how often an idle instance looks for due triggers (others' new schedules)
+ * @param outboxPollMillis how often the outbox worker looks for committed schedules to turn into
+ *     Quartz jobs (a local commit wakes it at once); 0 turns the worker off (tests drive it)
  */
 public record SchedulingConfig(Integer threadCount, String misfirePolicy, Integer retryBaseMillis, Integer retryCapMillis,
-    Integer maxAttempts, Integer pollMillis) {
+    Integer maxAttempts, Integer pollMillis, Integer outboxPollMillis) {
 
   public SchedulingConfig {
     threadCount = threadCount == null ? 4 : threadCount;
@@ -21,10 +23,21 @@ public record SchedulingConfig(Integer threadCount, String misfirePolicy, Intege
     retryCapMillis = retryCapMillis == null ? 60_000 : retryCapMillis;
     maxAttempts = maxAttempts == null ? 5 : maxAttempts;
     pollMillis = pollMillis == null ? 1000 : pollMillis;
+    outboxPollMillis = outboxPollMillis == null ? 1000 : outboxPollMillis;
+  }
+
+  /** With the default outbox poll. */
+  public SchedulingConfig(Integer threadCount, String misfirePolicy, Integer retryBaseMillis, Integer retryCapMillis,
+      Integer maxAttempts, Integer pollMillis) {
+    this(threadCount, misfirePolicy, retryBaseMillis, retryCapMillis, maxAttempts, pollMillis, null);
+  }
+
+  public SchedulingConfig withOutboxPollMillis(int millis) {
+    return new SchedulingConfig(threadCount, misfirePolicy, retryBaseMillis, retryCapMillis, maxAttempts, pollMillis, millis);
   }
 
   static SchedulingConfig defaults() {
-    return new SchedulingConfig(null, null, null, null, null, null);
+    return new SchedulingConfig(null, null, null, null, null, null, null);
   }
 
   /** The delay before retry number {@code failures} (1 for the first retry). */

@@ -11,7 +11,8 @@ import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.StoreErrors;
-import io.tidemark.plugin.api.EventScheduler;
+import io.tidemark.gateway.store.StoreRefusedData;
+import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.InvalidEventException;
 import io.tidemark.plugin.api.Operation;
 import io.tidemark.plugin.api.OperationException;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * plugins can stop, start and load without the router being rebuilt.
  *
  * <p>A call's events are appended when it ends, however it ends, and the response is sent only
- * once they are committed.
+ * once they are committed. The schedules and cancels it requested commit in that same
+ * transaction when the operation succeeded, and are discarded when it failed.
  */
 public final class PluginRoutes implements Mountable {
 
@@ -46,11 +48,11 @@ public final class PluginRoutes implements Mountable {
   private final PluginRuntime runtime;
   private final EventAppender appender;
   private final PluginCalls calls;
-  private final BiFunction<UUID, String, EventScheduler> schedulers;
+  private final BiFunction<UUID, String, CallScheduling> schedulers;
 
-  /** @param schedulers the scheduler of a tenant, with the call's request id as transaction */
+  /** @param schedulers a new scheduler for one call of a tenant, with the call's request id as transaction */
   public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender,
-      BiFunction<UUID, String, EventScheduler> schedulers) {
+      BiFunction<UUID, String, CallScheduling> schedulers) {
     this.routes = routes;
     this.runtime = runtime;
     this.appender = appender;
@@ -83,27 +85,44 @@ public final class PluginRoutes implements Mountable {
     }
 
     CallEmitter emitter = new CallEmitter(runtime.droppedCounter(plugin.id()));
+    CallScheduling scheduler = schedulers.apply(tenant.locator(), requestId);
     CallContext call = new CallContext(tenant.locator(), tenant.orgId(), caller.userLocator(), requestId,
-        Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter,
-        schedulers.apply(tenant.locator(), requestId));
+        Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter, scheduler);
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
     calls.run(plugin, tenant.locator(), "Operation " + route.operation(), () -> operation.execute(call), timeout)
-        .transform(outcome -> appendEventsThen(outcome, emitter, tenant, caller, requestId))
+        .transform(outcome -> appendOutcomeThen(outcome, emitter, scheduler, tenant, caller, requestId))
         .onSuccess(result -> write(ctx, route, result))
-        .onFailure(failure -> ctx.fail(asApiException(failure, route, requestId)));
+        // Data PostgreSQL refused is the request's own fault: the failure handler says so (400).
+        .onFailure(failure -> ctx.fail(failure instanceof StoreRefusedData ? failure : asApiException(failure, route, requestId)));
   }
 
-  /** Seals the call's emitter and appends its events, whatever the outcome; then passes the outcome on. */
-  private Future<OperationResult> appendEventsThen(AsyncResult<OperationResult> outcome, CallEmitter emitter,
-      TenantConfig tenant, Caller caller, String requestId) {
-    return appender.append(new AppendRequest(tenant.locator(), caller.userLocator(), requestId, emitter.seal()))
+  /**
+   * Seals the call's emitter and scheduler and appends its events, whatever the outcome, with its
+   * schedules when it succeeded, in one transaction; then passes the outcome on.
+   */
+  private Future<OperationResult> appendOutcomeThen(AsyncResult<OperationResult> outcome, CallEmitter emitter,
+      CallScheduling scheduler, TenantConfig tenant, Caller caller, String requestId) {
+    List<StoreWrite> schedules = scheduler.seal();
+    AppendRequest request = new AppendRequest(tenant.locator(), caller.userLocator(), requestId, emitter.seal());
+    // A failed operation's events stay (they tell what it did), but what it asked to happen
+    // later belongs to an outcome that did not happen. No result is a failure too (500).
+    if (outcome.succeeded() && outcome.result() != null) {
+      request = request.withWrites(schedules);
+    }
+    return appender.append(request)
         .transform(appended -> {
           if (appended.failed()) {
             LOG.error("request {}: the call's events could not be stored: {}", requestId, appended.cause().toString());
             return Future.failedFuture(appended.cause());
           }
-          return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
+          if (outcome.failed()) {
+            return Future.failedFuture(outcome.cause());
+          }
+          if (outcome.result() != null) {
+            scheduler.committed();
+          }
+          return Future.succeededFuture(outcome.result());
         });
   }
 

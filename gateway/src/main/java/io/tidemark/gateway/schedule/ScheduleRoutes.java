@@ -24,12 +24,14 @@ import java.util.UUID;
 public final class ScheduleRoutes implements Mountable {
 
 
-  private final Vertx vertx;
-  private final Scheduling scheduling;
+  private final ScheduleQueries scheduling;
 
   public ScheduleRoutes(Vertx vertx, Scheduling scheduling) {
-    this.vertx = vertx;
-    this.scheduling = scheduling;
+    this(scheduling.queries());
+  }
+
+  ScheduleRoutes(ScheduleQueries queries) {
+    this.scheduling = queries;
   }
 
   @Override
@@ -59,7 +61,7 @@ public final class ScheduleRoutes implements Mountable {
     scheduling.policySchedules(Access.tenant(ctx).locator(), ctx.pathParam("policyLocator"))
         .onSuccess(schedules -> {
           JsonArray body = new JsonArray();
-          for (Scheduling.PolicySchedule s : schedules) {
+          for (ScheduleQueries.PolicySchedule s : schedules) {
             body.add(new JsonObject()
                 .put("policyLocator", s.policyLocator())
                 .put("transactionLocator", s.transactionLocator())

@@ -1,32 +1,53 @@
 package io.tidemark.gateway.schedule;
 
 import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreWrite;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The schedule and schedule_failure tables: what the endpoints list and what a resume needs. */
+/**
+ * The schedule and schedule_failure tables: what the endpoints list, what a firing and a resume
+ * need, and the outbox the Quartz jobs are made from. A call's schedules and cancels are
+ * {@link StoreWrite}s that commit with its events; the rest runs on its own.
+ */
 final class ScheduleStore {
 
+  /**
+   * @param repeatIntervalMillis {@code null} for a schedule that fires once
+   * @param syncedAt when the outbox made its Quartz job (or deleted it, once cancelled); {@code null} until then
+   */
   record ScheduleRow(String triggerName, UUID tenant, String policyLocator, String customEventId,
-      String transactionLocator, JsonObject data, OffsetDateTime completedAt) {}
+      String transactionLocator, JsonObject data, Instant startAt, Long repeatIntervalMillis, int repeatCount,
+      OffsetDateTime completedAt, OffsetDateTime cancelledAt, OffsetDateTime syncedAt) {}
 
   record FailureRow(String triggerName, String triggerGroup, String state, int failureCount,
       OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
 
   private static final String INSERT = """
-      INSERT INTO schedule (trigger_name, tenant_locator, policy_locator, custom_event_id, transaction_locator, data, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())""";
-  private static final String SCHEDULE_COLUMNS =
-      "trigger_name, tenant_locator, policy_locator, custom_event_id, transaction_locator, data, completed_at";
+      INSERT INTO schedule (trigger_name, tenant_locator, policy_locator, custom_event_id, transaction_locator, data,
+                            start_at, repeat_interval_ms, repeat_count, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())""";
+  /** Unsynced again, so that the outbox deletes the Quartz job. */
+  private static final String CANCEL = """
+      UPDATE schedule SET cancelled_at = clock_timestamp(), synced_at = NULL
+       WHERE tenant_locator = $1 AND trigger_name = $2 AND cancelled_at IS NULL""";
+  private static final String CANCEL_FAILURE = "DELETE FROM schedule_failure WHERE tenant_locator = $1 AND trigger_name = $2";
+  private static final String CANCELLABLE = """
+      SELECT 1 FROM schedule
+       WHERE tenant_locator = $1 AND trigger_name = $2 AND cancelled_at IS NULL AND completed_at IS NULL""";
+  private static final String SCHEDULE_COLUMNS = "trigger_name, tenant_locator, policy_locator, custom_event_id, "
+      + "transaction_locator, data, start_at, repeat_interval_ms, repeat_count, completed_at, cancelled_at, synced_at";
   private static final String FIND = "SELECT " + SCHEDULE_COLUMNS + " FROM schedule WHERE tenant_locator = $1 AND trigger_name = $2";
   private static final String OF_POLICY = "SELECT " + SCHEDULE_COLUMNS
       + " FROM schedule WHERE tenant_locator = $1 AND policy_locator = $2 ORDER BY created_at, trigger_name";
@@ -58,9 +79,32 @@ final class ScheduleStore {
     this.pool = pool;
   }
 
-  Future<Void> insert(ScheduleRow s) {
-    return run(pool.preparedQuery(INSERT).execute(Tuple.of(s.triggerName(), s.tenant(), s.policyLocator(),
-        s.customEventId(), s.transactionLocator(), s.data()))).mapEmpty();
+  /** A new schedule's row, to commit with the call that asked for it. */
+  static StoreWrite insert(ScheduleRow s) {
+    return new StoreWrite(INSERT, Tuple.from(List.of(s.triggerName(), s.tenant())).addValue(s.policyLocator())
+        .addValue(s.customEventId()).addValue(s.transactionLocator()).addValue(s.data())
+        .addValue(s.startAt().atOffset(ZoneOffset.UTC)).addValue(s.repeatIntervalMillis()).addValue(s.repeatCount()));
+  }
+
+  /** A schedule's cancel, and its failure record's removal, to commit with the call that asked for it. */
+  static List<StoreWrite> cancel(UUID tenant, String triggerName) {
+    return List.of(new StoreWrite(CANCEL, Tuple.of(tenant, triggerName)),
+        new StoreWrite(CANCEL_FAILURE, Tuple.of(tenant, triggerName)));
+  }
+
+  /** A firing's success: no failure record left. */
+  static StoreWrite clearFailureWrite(String triggerName) {
+    return new StoreWrite(CLEAR, Tuple.of(triggerName));
+  }
+
+  /** A firing's success when nothing is left to fire. */
+  static StoreWrite completeWrite(String triggerName) {
+    return new StoreWrite(COMPLETE, Tuple.of(triggerName));
+  }
+
+  /** Whether the tenant has that schedule, neither cancelled nor complete. */
+  Future<Boolean> cancellable(UUID tenant, String triggerName) {
+    return run(pool.preparedQuery(CANCELLABLE).execute(Tuple.of(tenant, triggerName))).map(rows -> rows.size() > 0);
   }
 
   Future<Optional<ScheduleRow>> find(UUID tenant, String triggerName) {
@@ -74,10 +118,6 @@ final class ScheduleStore {
       rows.forEach(row -> list.add(schedule(row)));
       return list;
     });
-  }
-
-  Future<Void> complete(String triggerName) {
-    return run(pool.preparedQuery(COMPLETE).execute(Tuple.of(triggerName))).mapEmpty();
   }
 
   Future<Void> reopen(String triggerName) {
@@ -125,7 +165,8 @@ final class ScheduleStore {
   private static ScheduleRow schedule(Row row) {
     return new ScheduleRow(row.getString("trigger_name"), row.getUUID("tenant_locator"), row.getString("policy_locator"),
         row.getString("custom_event_id"), row.getString("transaction_locator"), (JsonObject) row.getValue("data"),
-        row.getOffsetDateTime("completed_at"));
+        row.getOffsetDateTime("start_at").toInstant(), row.getLong("repeat_interval_ms"), row.getInteger("repeat_count"),
+        row.getOffsetDateTime("completed_at"), row.getOffsetDateTime("cancelled_at"), row.getOffsetDateTime("synced_at"));
   }
 
   private static FailureRow failure(Row row) {

@@ -140,6 +140,7 @@ class ConfigLoaderTest {
     assertFails(write(valid() + "plugins:\n  maxConcurrentCalls: 0\n"), "plugins.maxConcurrentCalls: must be between 1 and 1000");
     assertFails(write(valid() + "scheduling:\n  misfirePolicy: sometimes\n"), "scheduling.misfirePolicy: must be fire-now or skip, got 'sometimes'");
     assertFails(write(valid() + "scheduling:\n  pollMillis: 100\n"), "scheduling.pollMillis: must be between 1000 and 60000");
+    assertFails(write(valid() + "scheduling:\n  outboxPollMillis: -1\n"), "scheduling.outboxPollMillis: must be between 0 and 60000");
     assertFails(write(valid() + "scheduling:\n  retryBaseMillis: 5000\n  retryCapMillis: 1000\n"), "scheduling.retryCapMillis: must be between 5000");
     assertFails(write(valid() + "plugins:\n  installed:\n    x:\n      required: maybe\n"), "plugins.installed.x.required");
   }
@@ -170,6 +171,7 @@ class ConfigLoaderTest {
     assertEquals(1024 * 1024, c.http().maxBodyBytes());
     assertEquals(1000, c.store().maxBatchEvents());
     assertEquals(60, c.security().credentialCacheSeconds());
+    assertEquals(1000, c.scheduling().outboxPollMillis());
     assertFalse(c.webhooks().isEmpty());
   }
 
