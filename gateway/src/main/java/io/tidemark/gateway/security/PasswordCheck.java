@@ -68,8 +68,10 @@ public final class PasswordCheck {
   private PasswordCheck(Vertx vertx, HtpasswdAuth htpasswd, Map<String, String> bcryptHashes, Set<String> otherHashes,
       Map<String, Caller> callers, SecurityConfig config, TimeMeter clock) {
     this.vertx = vertx;
-    // A named pool of its own, unordered: hashing neither queues behind other blocking work nor
-    // runs one at a time per event loop (an ordered executeBlocking would serialise a context's checks).
+    // A named Vert.x pool of its own, unordered: hashing neither queues behind other blocking work
+    // nor runs one at a time per event loop (an ordered executeBlocking serialises a context's
+    // checks). A Vert.x WorkerExecutor rather than a plain ExecutorService: it closes with Vert.x,
+    // its threads are watched by the blocked-thread checker and its futures are Vert.x futures.
     this.workers = vertx.createSharedWorkerExecutor(WORKER_POOL, config.passwordThreads());
     this.htpasswd = htpasswd;
     this.bcryptHashes = bcryptHashes;
