@@ -44,6 +44,8 @@ public final class WebhookRoutes implements Mountable {
     Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     Buffer body = ctx.body().buffer();
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    // Basic credentials throttled after too many failed logins fail here with 429, before
+    // Ingestion: the password was never checked, so the attempt is not logged.
     Future<WebhookProof> proof = WebhookSignature.present(ctx.request().headers())
         ? Future.succeededFuture(WebhookSignature.of(ctx.request().headers()))
         : access.basicCaller(ctx).map(WebhookProof.Basic::new);

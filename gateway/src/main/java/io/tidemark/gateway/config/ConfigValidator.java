@@ -45,6 +45,9 @@ final class ConfigValidator {
     }
     range("security.credentialCacheSeconds", security.credentialCacheSeconds(), 0, 86_400);
     range("security.credentialCacheSize", security.credentialCacheSize(), 0, 10_000_000);
+    range("security.passwordThreads", security.passwordThreads(), 1, 256);
+    range("security.failedLoginsPerUserPerMinute", security.failedLoginsPerUserPerMinute(), 0, 1_000_000);
+    range("security.failedLoginsPerAddressPerMinute", security.failedLoginsPerAddressPerMinute(), 0, 1_000_000);
 
     validateTenants(c.tenants());
     validateUsers(c);

@@ -1,5 +1,6 @@
 package io.tidemark.gateway.http;
 
+import io.tidemark.gateway.security.LoginThrottled;
 import io.tidemark.gateway.store.StoreErrors;
 import io.tidemark.gateway.store.StoreRefusedData;
 import io.vertx.core.Handler;
@@ -58,6 +59,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure == null) {
       return fromStatus(ctx, ctx.statusCode());
+    }
+    if (failure instanceof LoginThrottled throttled) {
+      return new ApiException(429, "TOO_MANY_FAILED_LOGINS", throttled.getMessage())
+          .retryAfter(throttled.retryAfterSeconds());
     }
     if (failure instanceof StoreRefusedData refused) {
       // Boundary checks should have caught it; the request's data is at fault, not the gateway.

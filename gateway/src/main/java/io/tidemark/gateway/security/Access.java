@@ -7,25 +7,24 @@ import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.QueryParameters;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.ext.auth.authentication.UsernamePasswordCredentials;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Optional;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.AuthenticationHandler;
-import io.vertx.ext.web.handler.BasicAuthHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
  * The authentication and permission phases of the request pipeline. {@link #guard} puts both in
- * front of a route: HTTP Basic (401), then the caller's permissions and, for paths with a
- * {@code tenantLocator}, membership of that tenant (403), before any handler or plugin code runs.
+ * front of a route: HTTP Basic (401, or 429 after too many failed logins), then the caller's
+ * permissions and, for paths with a {@code tenantLocator}, membership of that tenant (403),
+ * before any handler or plugin code runs.
  */
 public final class Access {
 
@@ -33,16 +32,14 @@ public final class Access {
   private static final String TENANT = "tidemark.tenant";
 
   private final PasswordCheck passwords;
-  private final AuthenticationHandler authentication;
 
   public Access(PasswordCheck passwords) {
     this.passwords = passwords;
-    this.authentication = BasicAuthHandler.create(passwords, "tidemark");
   }
 
   /** Authenticates, then requires {@code permissions} (and tenant membership) before the route's own handlers. */
   public Route guard(Route route, Permission... permissions) {
-    return route.handler(authentication).handler(require(permissions));
+    return route.handler(this::authenticate).handler(require(permissions));
   }
 
   /** The callers config defines, by user name. */
@@ -57,13 +54,23 @@ public final class Access {
     return callers;
   }
 
+  private void authenticate(RoutingContext ctx) {
+    basicCaller(ctx)
+        .onSuccess(caller -> {
+          if (caller.isEmpty()) {
+            ctx.fail(ApiException.unauthorized());
+            return;
+          }
+          ctx.put(CALLER, caller.get());
+          ctx.next();
+        })
+        .onFailure(ctx::fail);
+  }
+
   private Handler<RoutingContext> require(Permission... permissions) {
     List<Permission> required = Arrays.asList(permissions);
     return ctx -> {
-      Caller caller = ctx.user() == null ? null : passwords.caller(ctx.user().subject());
-      if (caller == null) {
-        throw ApiException.unauthorized();
-      }
+      Caller caller = caller(ctx);
       UUID tenant = ctx.pathParam("tenantLocator") == null ? null : QueryParameters.uuidPath(ctx, "tenantLocator");
       List<Permission> missing = required.stream().filter(p -> !caller.permissions().contains(p)).toList();
       if (!missing.isEmpty()) {
@@ -77,14 +84,15 @@ public final class Access {
                 "User '" + caller.name() + "' does not belong to tenant " + tenant));
         ctx.put(TENANT, member);
       }
-      ctx.put(CALLER, caller);
       ctx.next();
     };
   }
 
   /**
    * The caller behind a request's Basic credentials, for endpoints that accept other proofs too
-   * (a webhook's signature); empty when there are none or they are wrong.
+   * (a webhook's signature); empty when there are none or they are wrong. Fails with
+   * {@link LoginThrottled} when too many logins failed lately for the user or from the client's
+   * address: the password was not checked, so the request is neither authenticated nor refused.
    */
   public Future<Optional<Caller>> basicCaller(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
@@ -101,9 +109,8 @@ public final class Access {
     if (colon < 0) {
       return Future.succeededFuture(Optional.empty());
     }
-    return passwords.authenticate(new UsernamePasswordCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)))
-        .map(user -> Optional.ofNullable(passwords.caller(user.subject())))
-        .otherwise(Optional.empty());
+    SocketAddress remote = ctx.request().remoteAddress();
+    return passwords.login(decoded.substring(0, colon), decoded.substring(colon + 1), remote == null ? null : remote.host());
   }
 
   public static Caller caller(RoutingContext ctx) {

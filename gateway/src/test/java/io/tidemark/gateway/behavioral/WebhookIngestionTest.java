@@ -33,6 +33,8 @@ class WebhookIngestionTest {
   static final Set<String> SEED_FIELDS = Set.of("startTime", "responseTime", "orgId", "status", "eventName",
       "inputRequest", "id", "webhookId", "parentOrgId", "message");
 
+  private static final int FAILED_LOGINS_PER_USER = 3;
+
   private TestGateway gateway;
   private Http http;
 
@@ -40,7 +42,9 @@ class WebhookIngestionTest {
   void start() {
     gateway = TestGateway.startInFreshSchema(TestGateway.shippedConfig(), WebhookIngestionTest.class, c -> c
         .withPlugins(c.plugins().withDirectory(TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE,
-            TestPlugins.LOYALTY_PROCESSORS, TestPlugins.FIXTURE_OPERATIONS).toString())));
+            TestPlugins.LOYALTY_PROCESSORS, TestPlugins.FIXTURE_OPERATIONS).toString()))
+        // Few failed logins per user, so that the throttle test cannot outlast a token's 20 s refill.
+        .withSecurity(c.security().withFailedLoginLimits(FAILED_LOGINS_PER_USER, 30)));
     http = gateway.http();
     // Group_User_Event as in contract §5, with one enum value that is not a group of the processor's config.
     define(DefinitionsApiTest.groupUserEvent("Group_User_Event").put("fields", new JsonArray("""
@@ -225,6 +229,25 @@ class WebhookIngestionTest {
     assertEquals(401, http.post("/v2/webhooks/" + HOOK + "/events").as("reader", "reader-secret").body(body).send().status());
     assertEquals(401, http.post("/v2/webhooks/" + HOOK + "/events").as("other", "other-secret").body(body).send().status());
     assertEquals(401, http.post("/v2/webhooks/" + HOOK + "/events").as("admin", "wrong").body(body).send().status());
+  }
+
+  @Test
+  void basic_auth_after_too_many_failed_logins_is_429_and_not_logged() {
+    String body = "{\"event_name\":\"Points_Awarded\",\"customer\":\"1\",\"points\":2}";
+    for (int i = 0; i < FAILED_LOGINS_PER_USER; i++) {
+      Response r = http.post("/v2/webhooks/" + HOOK + "/events").as("intruder", "guess-" + i).body(body).send();
+      assertEquals(401, r.status(), r::toString);
+    }
+    int logged = logsOf(null, null, 1000).size();
+    Response r = http.post("/v2/webhooks/" + HOOK + "/events").as("intruder", "guess-x").body(body).send();
+    assertEquals(429, r.status(), r::toString);
+    long retryAfter = Long.parseLong(r.header("Retry-After"));
+    assertTrue(retryAfter >= 1 && retryAfter <= 20, r::toString);
+    assertEquals(new JsonObject().putNull("data").put("warnings", new JsonArray()).put("errors", new JsonArray()
+        .add(new JsonObject().put("code", 429).put("message", "Too many failed logins for user 'intruder': at most "
+            + FAILED_LOGINS_PER_USER + " a minute; retry in " + retryAfter + " s"))), r.json());
+    // Refused before its password was looked at: the processing log keeps no entry for it.
+    assertEquals(logged, logsOf(null, null, 1000).size());
   }
 
   @Test

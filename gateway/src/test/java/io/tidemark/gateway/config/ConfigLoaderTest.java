@@ -153,6 +153,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void password_threads_and_failed_login_limits_are_checked() throws IOException {
+    String security = "htpasswdFile: users.htpasswd";
+    GatewayConfig c = ConfigLoader.load(write(valid().replace(security, security
+        + "\n  passwordThreads: 2\n  failedLoginsPerUserPerMinute: 0\n  failedLoginsPerAddressPerMinute: 100")), Map.of());
+    assertEquals(2, c.security().passwordThreads());
+    assertEquals(0, c.security().failedLoginsPerUserPerMinute());
+    assertEquals(100, c.security().failedLoginsPerAddressPerMinute());
+    assertFails(write(valid().replace(security, security + "\n  passwordThreads: 0")),
+        "security.passwordThreads: must be between 1 and 256, got 0");
+    assertFails(write(valid().replace(security, security + "\n  failedLoginsPerUserPerMinute: -1")),
+        "security.failedLoginsPerUserPerMinute: must be between 0 and 1000000, got -1");
+    assertFails(write(valid().replace(security, security + "\n  failedLoginsPerAddressPerMinute: -1")),
+        "security.failedLoginsPerAddressPerMinute: must be between 0 and 1000000, got -1");
+  }
+
+  @Test
   void invalid_yaml_is_reported_as_such() throws IOException {
     assertFails(write("http:\n\tport: 1\n"), "not valid YAML");
   }
@@ -172,6 +188,9 @@ class ConfigLoaderTest {
     assertEquals(1000, c.store().maxBatchEvents());
     assertEquals(60, c.security().credentialCacheSeconds());
     assertEquals(1000, c.scheduling().outboxPollMillis());
+    assertEquals(Runtime.getRuntime().availableProcessors(), c.security().passwordThreads());
+    assertEquals(10, c.security().failedLoginsPerUserPerMinute());
+    assertEquals(30, c.security().failedLoginsPerAddressPerMinute());
     assertFalse(c.webhooks().isEmpty());
   }
 
