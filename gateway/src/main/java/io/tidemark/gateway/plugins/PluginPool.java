@@ -41,7 +41,7 @@ final class PluginPool {
   PluginPool(String pluginId, int size, int maxQueued, int maxQueuedPerTenant) {
     this.size = size;
     this.queue = new FairQueue<>(maxQueued, maxQueuedPerTenant);
-    this.threads = Executors.newFixedThreadPool(size, PluginRuntime.daemonThreads("plugin-" + pluginId));
+    this.threads = Executors.newFixedThreadPool(size, new DaemonThreads("plugin-" + pluginId));
   }
 
   /**
