@@ -5,12 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,6 +62,39 @@ final class Pgbench {
   }
 
   /**
+   * Waits, up to {@code patience}, until the server has a connection slot for every pgbench
+   * client: on a shared server other sessions come and go, and a client that cannot connect
+   * aborts the run.
+   */
+  void awaitConnectionSlots(Connection jdbc, Duration patience) throws SQLException, InterruptedException {
+    String free = """
+        SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+               - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')""";
+    long deadline = System.nanoTime() + patience.toNanos();
+    boolean said = false;
+    while (true) {
+      int slots;
+      try (Statement sql = jdbc.createStatement(); ResultSet rs = sql.executeQuery(free)) {
+        rs.next();
+        slots = rs.getInt(1);
+      }
+      if (slots >= clients) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("PostgreSQL has " + slots + " free connection slots and pgbench needs " + clients
+            + ": close other sessions, raise max_connections, or run with -Dbench.connections=N");
+      }
+      if (!said) {
+        System.err.printf("bench: PostgreSQL has %d free connection slots, pgbench needs %d; waiting up to %d s%n",
+            slots, clients, patience.toSeconds());
+        said = true;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /**
    * {@code pgbench -n -M prepared -c <clients> -j 2 -T <seconds> -f custom.sql}, without the
    * per-transaction log. It also learns how long pgbench's clients take to connect, which
    * {@code -T} counts and {@link #measure} adds back.
@@ -82,17 +115,18 @@ final class Pgbench {
    */
   Summary measure(Duration duration) throws IOException, InterruptedException {
     Run run = run(duration.plus(connectTime).plusMillis(999).truncatedTo(ChronoUnit.SECONDS), true);
-    double tps = tps(run);
-    Map<String, Long> failures = new HashMap<>();
-    Matcher failed = FAILED.matcher(run.output());
-    if (failed.find() && Long.parseLong(failed.group(1)) > 0) {
-      failures.put("failed transactions", Long.parseLong(failed.group(1)));
-    }
     if (run.exitCode() != 0) {
-      failures.put("pgbench exit " + run.exitCode() + " (a client aborted)", 1L);
+      // A client aborted: the yardstick itself is broken, and every ratio with it.
+      throw new IllegalStateException("pgbench exited with " + run.exitCode() + ":\n" + run.output());
     }
+    double tps = tps(run);
+    Matcher failed = FAILED.matcher(run.output());
+    long failures = failed.find() ? Long.parseLong(failed.group(1)) : 0;
     long[] latencies = loggedLatencies();
-    return Summary.of(latencies, latencies.length / tps, failures);
+    Summary committed = Summary.of(latencies, latencies.length / tps, Map.of());
+    // Failed transactions have no latency in the log; they count as calls that failed.
+    return new Summary(committed.calls() + failures, committed.seconds(), committed.p50Nanos(), committed.p99Nanos(),
+        committed.maxNanos(), failures == 0 ? Map.of() : Map.of("failed transactions", failures));
   }
 
   /** pgbench's own figure, which leaves out the time its clients took to connect. */

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * percentiles, and the calls that did not succeed, counted by what they answered.
  *
  * @param calls every call started in the measured window, whatever it answered
- * @param failures non-2xx answers and transport errors, by key ({@code "503 PLUGIN_BUSY"})
+ * @param failures non-2xx answers and transport errors, by key ({@code "503 PLUGIN_BUSY"}); they are among the calls
  */
 record Summary(long calls, double seconds, long p50Nanos, long p99Nanos, long maxNanos, Map<String, Long> failures) {
 
@@ -35,8 +35,14 @@ record Summary(long calls, double seconds, long p50Nanos, long p99Nanos, long ma
     return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
   }
 
+  /** Every answer, failures included. */
   double perSecond() {
     return calls / seconds;
+  }
+
+  /** The answers that did the work: a fast 503 is no policy issued. */
+  double okPerSecond() {
+    return (calls - failed()) / seconds;
   }
 
   long failed() {

@@ -19,6 +19,7 @@ class SummaryTest {
     assertEquals(99, summary.p99Nanos());
     assertEquals(100, summary.maxNanos());
     assertEquals(50.0, summary.perSecond());
+    assertEquals(50.0, summary.okPerSecond());
   }
 
   @Test
@@ -44,6 +45,8 @@ class SummaryTest {
         Map.of("500 INTERNAL_ERROR", 1L, "503 PLUGIN_BUSY", 4L, "422 EMF_PROCESSOR_FAILED", 2L));
 
     assertEquals(7, summary.failed());
+    assertEquals(7.0, summary.perSecond());
+    assertEquals(0.0, summary.okPerSecond());
     assertEquals("503 PLUGIN_BUSY ×4, 422 EMF_PROCESSOR_FAILED ×2, 500 INTERNAL_ERROR ×1", summary.topFailures(3));
     assertEquals("503 PLUGIN_BUSY ×4, 422 EMF_PROCESSOR_FAILED ×2, …", summary.topFailures(2));
     assertEquals("", Summary.of(new long[] {1}, 1.0, Map.of()).topFailures(3));
