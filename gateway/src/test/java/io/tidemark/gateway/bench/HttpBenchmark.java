@@ -102,11 +102,7 @@ public final class HttpBenchmark {
       try (GatewayProcess gateway = GatewayProcess.start(root, configFile, databaseUrl, split(gatewayOptions), log)) {
         Pgbench pgbench = new Pgbench(pgbenchExecutable, databaseUrl, connections, work);
         pgbench.prepare(jdbc, schema, tenant.locator(), adminLocator);
-        progress("pgbench: %d s warm-up, %d s measured", warmUp.toSeconds(), seconds.toSeconds());
-        pgbench.awaitConnectionSlots(jdbc, Duration.ofMinutes(2));
-        pgbench.warmUp(warmUp);
-        pgbench.awaitConnectionSlots(jdbc, Duration.ofMinutes(2));
-        rows.add(new Row("pgbench 1-row insert", pgbench.measure(seconds), null, -1, null, null));
+        rows.add(pgbenchRow(pgbench, jdbc, warmUp, seconds));
 
         setUp(gateway.port(), "/v2/events", DEFINITION);
         Vertx vertx = Vertx.vertx();
@@ -126,6 +122,15 @@ public final class HttpBenchmark {
     Context context = new Context(connections, warmUp, seconds, databaseUrl, serverVersion, gatewayOptions, streamSize,
         loadBefore, loadAverage(), root.relativize(log));
     print(rows, context);
+  }
+
+  /** With the gateway up but idle: the same machine, the same moment, no HTTP. */
+  private static Row pgbenchRow(Pgbench pgbench, Connection jdbc, Duration warmUp, Duration seconds) throws Exception {
+    progress("pgbench: %d s warm-up, %d s measured", warmUp.toSeconds(), seconds.toSeconds());
+    pgbench.awaitConnectionSlots(jdbc, Duration.ofMinutes(2));
+    pgbench.warmUp(warmUp);
+    pgbench.awaitConnectionSlots(jdbc, Duration.ofMinutes(2));
+    return new Row("pgbench 1-row insert", pgbench.measure(seconds), null, -1, null, null);
   }
 
   private static Row httpRow(String name, ClosedLoop load, GatewayProcess gateway, Duration warmUp, Duration seconds,
