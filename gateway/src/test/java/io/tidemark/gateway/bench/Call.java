@@ -1,0 +1,36 @@
+package io.tidemark.gateway.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** One request a benchmark row repeats: the same method, path, credentials and body every time. */
+record Call(HttpMethod method, String uri, String user, String password, String jsonBody) {
+
+  static Call get(String uri, String user, String password) {
+    return new Call(HttpMethod.GET, uri, user, password, null);
+  }
+
+  static Call post(String uri, String user, String password, String jsonBody) {
+    return new Call(HttpMethod.POST, uri, user, password, jsonBody);
+  }
+
+  RequestOptions options() {
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setURI(uri)
+        .setIdleTimeout(30_000)
+        .putHeader("Authorization", "Basic " + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    if (jsonBody != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
+    return options;
+  }
+
+  Buffer body() {
+    return jsonBody == null ? Buffer.buffer() : Buffer.buffer(jsonBody);
+  }
+}
