@@ -127,8 +127,9 @@ final class Ingestion {
 
   /**
    * Runs every processor of the definition in order. Each rejection is kept; the first decides
-   * the status and the messages are joined. A processor that throws (or is missing, busy or too
-   * slow) ends processing with {@code EMF_PROCESSOR_FAILED}. Processors' events are kept either way.
+   * the status and the messages are joined. A processor that throws (or is missing or too slow)
+   * ends processing with {@code EMF_PROCESSOR_FAILED}; processors' events are kept either way. A
+   * processor that could not run for want of a plugin thread ends it with 503 and the queue's code.
    */
   private Future<Processed> runProcessors(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
       Definition definition, Map<String, Object> attributes) {
@@ -142,6 +143,13 @@ final class Ingestion {
     }
     String name = definition.eventName();
     return chain.transform(done -> {
+      if (done.failed() && done.cause() instanceof ApiException unavailable && unavailable.status() == 503) {
+        // The processor never ran (its plugin's queue is full, timed out or stopped). A 503 tells
+        // the sender to retry later, where a 422 would tell it to give up on the event. Nothing
+        // is kept but the log entry: the retry processes the event whole.
+        return Future.succeededFuture(new Processed(503, unavailable.code(),
+            "Service unavailable, retry later: " + unavailable.getMessage(), name, List.of()));
+      }
       if (done.failed()) {
         return Future.succeededFuture(new Processed(422, "EMF_PROCESSOR_FAILED",
             "Error while processing emfEvent: " + reason(done.cause()), name, List.copyOf(emitted)));

@@ -63,6 +63,9 @@ public final class WebhookRoutes implements Mountable {
           .put("errors", new JsonArray().add(new JsonObject().put("code", 401).put("message", "Unauthorized"))));
       return;
     }
+    if (outcome.httpStatus() == 503) {
+      ctx.response().putHeader("Retry-After", "1"); // a plugin's queue is full: it drains within seconds
+    }
     JsonArray errors = new JsonArray();
     if (outcome.httpStatus() != 200) {
       errors.add(new JsonObject().put("code", outcome.httpStatus()).put("message", outcome.entry().message()));

@@ -5,6 +5,7 @@ import static io.tidemark.gateway.TestGateway.OTHER_TENANT;
 import static io.tidemark.gateway.TestPlugins.FIXTURE_OPERATIONS;
 import static io.tidemark.gateway.security.Permission.EVENTS_WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
@@ -13,6 +14,8 @@ import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.TestPlugins;
 import io.tidemark.gateway.config.PluginsConfig;
 import io.tidemark.gateway.config.RouteConfig;
+import io.tidemark.gateway.config.WebhookConfig;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +47,7 @@ class PluginQueueTest {
   private static final int SLOTS = 2;
   private static final int QUEUE = 4;
   private static final int TENANT_SHARE = 3;
+  private static final String HOOK = "0123456789abcdef0123456789abcdef";
 
   private final ExecutorService clients = Executors.newCachedThreadPool();
   private TestGateway gateway;
@@ -71,6 +75,7 @@ class PluginQueueTest {
     return TestGateway.startInFreshSchema(TestGateway.testConfig(), PluginQueueTest.class, c -> c
         .withPlugins(new PluginsConfig(TestPlugins.directoryWith(FIXTURE_OPERATIONS).toString(), 10_000, slots, 10, Map.of())
             .withQueue(queue, tenantShare, queueWaitMillis))
+        .withWebhooks(List.of(new WebhookConfig(HOOK, "demo", "whsec-queue-test", null, null)))
         .withRoutes(List.of(
             route(ROUTE + "/hang", "hang", 30_000),
             route(ROUTE + "/sleep", "sleep", null),
@@ -209,6 +214,36 @@ class PluginQueueTest {
       assertEquals(200, hung.get(30, TimeUnit.SECONDS).status(), "a running call is not cut short");
       assertEquals(200, asA(client.post("/admin/plugins/" + FIXTURE_OPERATIONS + "/start")).send().status());
       assertEquals(200, asA(client.post(A + "/echo")).send().status(), "a restarted plugin queues again");
+    }
+  }
+
+  @Test
+  void a_webhook_whose_processor_cannot_get_a_thread_answers_503_for_the_sender_to_retry() throws Exception {
+    Response defined = asA(http.post("/v2/events")).body(new JsonObject().put("eventName", "Queue_Test")
+        .put("actions", new JsonArray().add("explodes"))
+        .put("fields", new JsonArray().add(new JsonObject().put("name", "note").put("type", "string"))).encode()).send();
+    assertEquals(201, defined.status(), defined::toString);
+    List<CompletableFuture<Response>> calls = holdEveryThread();
+    fillTenantAShare(calls);
+
+    Response busy = asA(http.post("/v2/webhooks/" + HOOK + "/events"))
+        .body("{\"event_name\":\"Queue_Test\",\"note\":\"x\"}").send();
+    assertEquals(503, busy.status(), busy::toString);
+    assertEquals("1", busy.header("Retry-After"));
+    JsonObject data = busy.json().getJsonObject("data");
+    assertEquals("PLUGIN_BUSY", data.getString("status"));
+    assertEquals("Service unavailable, retry later: Plugin 'fixture-operations' has 3 calls of this tenant waiting, "
+        + "a tenant's limit; retry later", data.getString("message"));
+    String requestId = busy.header("X-Request-Id");
+    assertNotNull(requestId);
+    Response events = asA(http.get("/event/" + DEMO_TENANT + "/events/request/" + requestId)).send();
+    assertEquals(new JsonArray(), events.jsonArray(), "the processor never ran: nothing is kept for the retry to duplicate");
+    Response logged = asA(http.get("/v2/events/logs?status=PLUGIN_BUSY&event_name=Queue_Test")).send();
+    assertEquals(1, logged.json().getJsonArray("data").size(), logged::toString);
+
+    releaseHangs(gateway);
+    for (CompletableFuture<Response> call : calls) {
+      assertEquals(200, call.get(30, TimeUnit.SECONDS).status());
     }
   }
 
