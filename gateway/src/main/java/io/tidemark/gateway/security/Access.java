@@ -1,6 +1,7 @@
 package io.tidemark.gateway.security;
 
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.UserConfig;
 import io.tidemark.gateway.http.ApiException;

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidemark.gateway.ApiRouter;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.security.PasswordCheck;
 import io.tidemark.gateway.store.Database;
 import io.vertx.core.Vertx;
