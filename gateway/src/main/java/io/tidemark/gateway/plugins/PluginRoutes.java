@@ -3,6 +3,7 @@ package io.tidemark.gateway.plugins;
 import io.tidemark.gateway.config.RouteConfig;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.security.Access;
@@ -10,7 +11,6 @@ import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
-import io.tidemark.gateway.store.StoreErrors;
 import io.tidemark.gateway.store.StoreRefusedData;
 import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.InvalidEventException;
@@ -160,7 +160,7 @@ public final class PluginRoutes implements Mountable {
           "Operation " + route.operation() + " emitted an invalid event: " + invalid.getMessage());
     }
     // A store outage met inside the call (the event scheduler is JDBC underneath) is no plugin fault.
-    ApiException store = StoreErrors.translate(failure);
+    ApiException store = FailureHandler.translate(failure);
     if (store != null) {
       LOG.warn("request {}: operation {} met a store failure: {}", requestId, route.operation(), failure.toString());
       return store;
