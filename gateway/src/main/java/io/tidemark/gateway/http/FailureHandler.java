@@ -83,6 +83,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       LOG.warn("request {}: the store refused its data (SQLSTATE {})", RequestIds.of(ctx), refused.sqlState());
       return fromStore(refused);
     }
+    if (failure instanceof StoreFailure translated) {
+      // Translated already by the store's caller, as an ApiException was before: nothing new to log.
+      return fromStore(translated);
+    }
     ApiException store = translate(failure);
     if (store != null) {
       LOG.warn("request {}: store failure: {}", RequestIds.of(ctx), failure.toString());

@@ -11,6 +11,7 @@ import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.StoreFailure;
 import io.tidemark.gateway.store.StoreRefusedData;
 import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.InvalidEventException;
@@ -151,6 +152,10 @@ public final class PluginRoutes implements Mountable {
   private static ApiException asApiException(Throwable failure, RouteConfig route, String requestId) {
     if (failure instanceof ApiException api) {
       return api;
+    }
+    if (failure instanceof StoreFailure translated) {
+      // The store's caller translated it already (StoreRefusedData never gets here: see the route).
+      return FailureHandler.fromStore(translated);
     }
     if (failure instanceof OperationException op) {
       return new ApiException(op.status(), op.code() == null ? "OPERATION_FAILED" : op.code(), op.getMessage());
