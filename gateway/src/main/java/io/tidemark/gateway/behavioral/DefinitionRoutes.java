@@ -2,12 +2,11 @@ package io.tidemark.gateway.behavioral;
 
 import static io.tidemark.gateway.behavioral.DefinitionError.EVENT_NAME_MISMATCH;
 import static io.tidemark.gateway.behavioral.DefinitionError.EVENT_NOT_FOUND;
-import static io.tidemark.gateway.security.Permission.CUSTOMER_GROUP_WRITE;
-import static io.tidemark.gateway.security.Permission.EVENTS_READ;
-import static io.tidemark.gateway.security.Permission.EVENT_DEFINITIONS_WRITE;
+import static io.tidemark.gateway.config.Permission.CUSTOMER_GROUP_WRITE;
+import static io.tidemark.gateway.config.Permission.EVENTS_READ;
+import static io.tidemark.gateway.config.Permission.EVENT_DEFINITIONS_WRITE;
 
 import io.tidemark.gateway.http.ApiException;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.http.Responses;
@@ -15,6 +14,7 @@ import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
+import io.tidemark.gateway.security.Mountable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,7 @@
 package io.tidemark.gateway.behavioral;
 
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.WebhookConfig;
 import io.tidemark.gateway.http.ApiException;
@@ -9,7 +10,6 @@ import io.tidemark.gateway.plugins.CallEmitter;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.plugins.StartedPlugin;
-import io.tidemark.gateway.security.Permission;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.NewEvent;

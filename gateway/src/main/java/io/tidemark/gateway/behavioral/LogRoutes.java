@@ -1,14 +1,14 @@
 package io.tidemark.gateway.behavioral;
 
-import static io.tidemark.gateway.security.Permission.EVENT_LOGS_READ;
+import static io.tidemark.gateway.config.Permission.EVENT_LOGS_READ;
 
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.http.ApiException;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

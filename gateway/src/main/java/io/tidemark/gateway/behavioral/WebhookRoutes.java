@@ -2,12 +2,12 @@ package io.tidemark.gateway.behavioral;
 
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.http.FailureHandler;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.EventAppender;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
 package io.tidemark.gateway.config;
 
-import io.tidemark.gateway.security.Permission;
 
 /**
  * A route to a plugin operation.

@@ -1,6 +1,5 @@
 package io.tidemark.gateway.config;
 
-import io.tidemark.gateway.security.Permission;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;

@@ -77,9 +77,4 @@ public final class ApiException extends RuntimeException {
   public static ApiException conflict(String message) {
     return new ApiException(409, "CONFLICT", message);
   }
-
-  /** 503 with {@code Retry-After}: the database is unreachable or refused the work for a moment. */
-  public static ApiException storeUnavailable() {
-    return new ApiException(503, "STORE_UNAVAILABLE", "The event store is unavailable; retry later").retryAfter(1);
-  }
 }

@@ -1,8 +1,12 @@
 package io.tidemark.gateway.http;
 
+import io.tidemark.gateway.security.AccessDenied;
 import io.tidemark.gateway.security.LoginThrottled;
+import io.tidemark.gateway.store.StoreConflict;
 import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreFailure;
 import io.tidemark.gateway.store.StoreRefusedData;
+import io.tidemark.gateway.store.StoreUnavailable;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,11 +19,18 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a failure into an HTTP error. {@code /v2/...} answers in the
  * {@code {data, warnings, errors}} envelope, everything else with {@code {message, code}}.
  * An unexpected exception is logged with the request id and never echoed to the client.
+ *
+ * <p>The layers below have their own error types ({@code store.StoreFailure},
+ * {@code security.AccessDenied}, {@code security.LoginThrottled}) and know nothing of HTTP; this
+ * is where each gets its status, code and headers.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   public static final String BASIC_CHALLENGE = "Basic realm=\"tidemark\"";
+  /** The database is usually back within moments (a failover, a full pool): ask for a quick retry. */
+  public static final long STORE_RETRY_AFTER_SECONDS = 1;
+  private static final int MAX_CAUSES = 32;
 
   private final long maxBodyBytes;
 
@@ -60,6 +71,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure == null) {
       return fromStatus(ctx, ctx.statusCode());
     }
+    if (failure instanceof AccessDenied denied) {
+      return fromAccess(denied);
+    }
     if (failure instanceof LoginThrottled throttled) {
       return new ApiException(429, "TOO_MANY_FAILED_LOGINS", throttled.getMessage())
           .retryAfter(throttled.retryAfterSeconds());
@@ -67,9 +81,13 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof StoreRefusedData refused) {
       // Boundary checks should have caught it; the request's data is at fault, not the gateway.
       LOG.warn("request {}: the store refused its data (SQLSTATE {})", RequestIds.of(ctx), refused.sqlState());
-      return new ApiException(400, "UNSTORABLE_DATA", refused.getMessage());
+      return fromStore(refused);
     }
-    ApiException store = StoreErrors.translate(failure);
+    if (failure instanceof StoreFailure translated) {
+      // Translated already by the store's caller, as an ApiException was before: nothing new to log.
+      return fromStore(translated);
+    }
+    ApiException store = translate(failure);
     if (store != null) {
       LOG.warn("request {}: store failure: {}", RequestIds.of(ctx), failure.toString());
       return store;
@@ -88,10 +106,47 @@ public final class FailureHandler implements Handler<RoutingContext> {
           "Method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath());
       case 413 -> new ApiException(413, "BODY_TOO_LARGE",
           "Request body is larger than the limit of " + maxBodyBytes + " bytes");
-      case 503 -> ApiException.storeUnavailable();
+      case 503 -> fromStore(new StoreUnavailable());
       default -> status >= 400 && status < 500
           ? new ApiException(status, "CLIENT_ERROR", "Request rejected")
           : internal(ctx);
+    };
+  }
+
+  /**
+   * The HTTP meaning of a failure already explained, possibly wrapped (by Quartz, by a plugin):
+   * an {@link ApiException} anywhere in its cause chain, else what {@link StoreErrors} makes of
+   * it; {@code null} when it is neither.
+   */
+  public static ApiException translate(Throwable failure) {
+    // Bounded: a cause chain may loop (A caused by B caused by A).
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+      if (t instanceof ApiException api) {
+        return api;
+      }
+    }
+    StoreFailure store = StoreErrors.translate(failure);
+    return store == null ? null : fromStore(store);
+  }
+
+  /** The store's failures: unavailable 503 with {@code Retry-After}, conflict 409, refused data 400. */
+  public static ApiException fromStore(StoreFailure failure) {
+    if (failure instanceof StoreUnavailable) {
+      return new ApiException(503, "STORE_UNAVAILABLE", failure.getMessage()).retryAfter(STORE_RETRY_AFTER_SECONDS);
+    }
+    if (failure instanceof StoreConflict) {
+      return ApiException.conflict(failure.getMessage());
+    }
+    return new ApiException(400, "UNSTORABLE_DATA", failure.getMessage());
+  }
+
+  /** Refusals by {@code security.Access}: 401 (challenged in {@link #handle}), 403, or 400 for a malformed tenant. */
+  static ApiException fromAccess(AccessDenied denied) {
+    return switch (denied.kind()) {
+      case UNAUTHENTICATED -> ApiException.unauthorized();
+      case FORBIDDEN -> ApiException.forbidden(denied.getMessage());
+      case MALFORMED_TENANT -> new ApiException(400, "INVALID_PARAMETER", denied.getMessage());
     };
   }
 

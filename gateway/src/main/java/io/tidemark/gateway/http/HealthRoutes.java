@@ -39,7 +39,7 @@ public final class HealthRoutes {
         .onSuccess(rows -> Responses.json(ctx, 200, status("UP")))
         .onFailure(failure -> {
           LOG.warn("request {}: health check: the database does not answer: {}", RequestIds.of(ctx), failure.toString());
-          ctx.response().putHeader("Retry-After", Long.toString(ApiException.storeUnavailable().retryAfterSeconds()));
+          ctx.response().putHeader("Retry-After", Long.toString(FailureHandler.STORE_RETRY_AFTER_SECONDS));
           Responses.json(ctx, 503, status("DOWN"));
         });
   }

@@ -9,7 +9,7 @@ import java.util.Map;
  * compare ({@code %00}, unpaired surrogates): a 400 naming the parameter, instead of a failed
  * statement later.
  */
-final class ParameterGuard implements Handler<RoutingContext> {
+public final class ParameterGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {

@@ -1,13 +1,13 @@
 package io.tidemark.gateway.plugins;
 
-import static io.tidemark.gateway.security.Permission.ADMIN;
+import static io.tidemark.gateway.config.Permission.ADMIN;
 
 import io.tidemark.gateway.config.RouteConfig;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.JsonBodies;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.plugin.api.TidemarkPluginApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -3,14 +3,15 @@ package io.tidemark.gateway.plugins;
 import io.tidemark.gateway.config.RouteConfig;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.JsonBodies;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Caller;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
-import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreFailure;
 import io.tidemark.gateway.store.StoreRefusedData;
 import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.InvalidEventException;
@@ -152,6 +153,10 @@ public final class PluginRoutes implements Mountable {
     if (failure instanceof ApiException api) {
       return api;
     }
+    if (failure instanceof StoreFailure translated) {
+      // The store's caller translated it already (StoreRefusedData never gets here: see the route).
+      return FailureHandler.fromStore(translated);
+    }
     if (failure instanceof OperationException op) {
       return new ApiException(op.status(), op.code() == null ? "OPERATION_FAILED" : op.code(), op.getMessage());
     }
@@ -160,7 +165,7 @@ public final class PluginRoutes implements Mountable {
           "Operation " + route.operation() + " emitted an invalid event: " + invalid.getMessage());
     }
     // A store outage met inside the call (the event scheduler is JDBC underneath) is no plugin fault.
-    ApiException store = StoreErrors.translate(failure);
+    ApiException store = FailureHandler.translate(failure);
     if (store != null) {
       LOG.warn("request {}: operation {} met a store failure: {}", requestId, route.operation(), failure.toString());
       return store;

@@ -2,6 +2,7 @@ package io.tidemark.gateway.schedule;
 
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.store.StoreErrors;
+import io.tidemark.gateway.store.StoreUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
@@ -95,10 +96,10 @@ final class ScheduleQueries {
   /** Quartz's calls block on JDBC: on a worker, with its store failures as the store's. */
   private <T> Future<T> quartz(Callable<T> work) {
     return vertx.executeBlocking(work, false).recover(failure -> {
-      ApiException translated = StoreErrors.translate(failure);
+      Throwable translated = StoreErrors.translate(failure);
       if (translated == null && failure instanceof JobPersistenceException) {
         // Quartz's job store is the database: whatever it could not read or write, it is unavailable.
-        translated = ApiException.storeUnavailable();
+        translated = new StoreUnavailable();
       }
       return Future.failedFuture(translated == null ? failure : translated);
     });

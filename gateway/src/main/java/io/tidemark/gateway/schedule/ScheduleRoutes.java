@@ -1,15 +1,15 @@
 package io.tidemark.gateway.schedule;
 
-import static io.tidemark.gateway.security.Permission.EVENTS_READ;
-import static io.tidemark.gateway.security.Permission.EVENTS_WRITE;
+import static io.tidemark.gateway.config.Permission.EVENTS_READ;
+import static io.tidemark.gateway.config.Permission.EVENTS_WRITE;
 
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.JsonBodies;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

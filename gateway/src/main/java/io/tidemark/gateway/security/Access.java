@@ -1,10 +1,9 @@
 package io.tidemark.gateway.security;
 
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.UserConfig;
-import io.tidemark.gateway.http.ApiException;
-import io.tidemark.gateway.http.QueryParameters;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.net.SocketAddress;
@@ -24,7 +23,8 @@ import java.util.stream.Collectors;
  * The authentication and permission phases of the request pipeline. {@link #guard} puts both in
  * front of a route: HTTP Basic (401, or 429 after too many failed logins), then the caller's
  * permissions and, for paths with a {@code tenantLocator}, membership of that tenant (403),
- * before any handler or plugin code runs.
+ * before any handler or plugin code runs. Refusals are {@link AccessDenied} (and
+ * {@link LoginThrottled}), which {@code http.FailureHandler} answers.
  */
 public final class Access {
 
@@ -58,7 +58,7 @@ public final class Access {
     basicCaller(ctx)
         .onSuccess(caller -> {
           if (caller.isEmpty()) {
-            ctx.fail(ApiException.unauthorized());
+            ctx.fail(AccessDenied.unauthenticated());
             return;
           }
           ctx.put(CALLER, caller.get());
@@ -71,21 +71,33 @@ public final class Access {
     List<Permission> required = Arrays.asList(permissions);
     return ctx -> {
       Caller caller = caller(ctx);
-      UUID tenant = ctx.pathParam("tenantLocator") == null ? null : QueryParameters.uuidPath(ctx, "tenantLocator");
+      UUID tenant = ctx.pathParam("tenantLocator") == null ? null : tenantLocator(ctx.pathParam("tenantLocator"));
       List<Permission> missing = required.stream().filter(p -> !caller.permissions().contains(p)).toList();
       if (!missing.isEmpty()) {
-        throw ApiException.forbidden("User '" + caller.name() + "' lacks permission "
+        throw AccessDenied.forbidden("User '" + caller.name() + "' lacks permission "
             + missing.stream().map(Permission::wireName).collect(Collectors.joining(", ")));
       }
       if (tenant != null) {
         TenantConfig member = caller.tenants().stream()
             .filter(t -> t.locator().equals(tenant)).findFirst()
-            .orElseThrow(() -> ApiException.forbidden(
+            .orElseThrow(() -> AccessDenied.forbidden(
                 "User '" + caller.name() + "' does not belong to tenant " + tenant));
         ctx.put(TENANT, member);
       }
       ctx.next();
     };
+  }
+
+  /** The path's tenant locator: a UUID in its canonical 36-character form only. */
+  private static UUID tenantLocator(String raw) {
+    try {
+      if (raw.length() != 36) {
+        throw new IllegalArgumentException();
+      }
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw AccessDenied.malformedTenant("tenantLocator", raw);
+    }
   }
 
   /**

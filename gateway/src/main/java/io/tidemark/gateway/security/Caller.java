@@ -1,5 +1,6 @@
 package io.tidemark.gateway.security;
 
+import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
 import java.util.List;
 import java.util.Set;

@@ -2,7 +2,6 @@ package io.tidemark.gateway.store;
 
 import com.github.f4b6a3.ulid.UlidFactory;
 import io.tidemark.gateway.config.StoreConfig;
-import io.tidemark.gateway.http.ApiException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -104,7 +103,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
 
   private void enqueue(Pending pending) {
     if (stopped) {
-      pending.complete(Future.failedFuture(ApiException.storeUnavailable()));
+      pending.complete(Future.failedFuture(new StoreUnavailable()));
       return;
     }
     queue.add(pending);

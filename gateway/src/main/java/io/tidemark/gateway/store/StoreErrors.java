@@ -1,7 +1,6 @@
 package io.tidemark.gateway.store;
 
 import com.fasterxml.jackson.core.JacksonException;
-import io.tidemark.gateway.http.ApiException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -23,8 +22,8 @@ import java.util.concurrent.TimeoutException;
  * failure wrapped by Quartz or by a plugin is recognised too.
  *
  * <p>Every connection-level failure (reset, refused, closed, timed out, pool exhausted or
- * closed, server shutting down or full) means the store is unavailable: 503 with
- * {@code Retry-After}. See {@code docs/http.md}, "When the database is unavailable".
+ * closed, server shutting down or full) means the store is unavailable ({@link StoreUnavailable},
+ * which {@code http.FailureHandler} answers with 503 and {@code Retry-After}). See {@code docs/http.md}, "When the database is unavailable".
  */
 public final class StoreErrors {
 
@@ -56,20 +55,24 @@ public final class StoreErrors {
 
   private StoreErrors() {}
 
-  /** The HTTP meaning of a store failure, or {@code null} when it is not one. */
-  public static ApiException translate(Throwable failure) {
+  /**
+   * What a failure means to the store ({@link StoreUnavailable} or {@link StoreConflict}), or
+   * {@code null} when it is not a store failure. One already translated is kept as it is, even
+   * wrapped (by Quartz, by a plugin).
+   */
+  public static StoreFailure translate(Throwable failure) {
     // Bounded: a cause chain may loop (A caused by B caused by A).
     int depth = 0;
     for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-      if (t instanceof ApiException api) {
-        return api;
+      if (t instanceof StoreUnavailable || t instanceof StoreConflict) {
+        return (StoreFailure) t;
       }
-      ApiException bySqlState = fromSqlState(sqlState(t));
+      StoreFailure bySqlState = fromSqlState(sqlState(t));
       if (bySqlState != null) {
         return bySqlState;
       }
       if (connectionLevel(t)) {
-        return ApiException.storeUnavailable();
+        return new StoreUnavailable();
       }
     }
     return null;
@@ -77,7 +80,7 @@ public final class StoreErrors {
 
   /** A failure as callers of the store should see it: translated when it is a known store failure. */
   public static Throwable forCaller(Throwable failure) {
-    ApiException translated = translate(failure);
+    StoreFailure translated = translate(failure);
     return translated == null ? failure : translated;
   }
 
@@ -114,15 +117,15 @@ public final class StoreErrors {
     return UNAVAILABLE_MESSAGES.contains(message) || UNAVAILABLE_MESSAGE_PREFIXES.stream().anyMatch(message::startsWith);
   }
 
-  private static ApiException fromSqlState(String state) {
+  private static StoreFailure fromSqlState(String state) {
     if (state == null) {
       return null;
     }
     if (state.equals("23505")) {
-      return ApiException.conflict("The resource already exists");
+      return new StoreConflict();
     }
     if (unavailableSqlState(state)) {
-      return ApiException.storeUnavailable();
+      return new StoreUnavailable();
     }
     return null;
   }

@@ -1,15 +1,15 @@
 package io.tidemark.gateway.stream;
 
-import static io.tidemark.gateway.security.Permission.EVENTS_LIST;
-import static io.tidemark.gateway.security.Permission.EVENTS_READ;
+import static io.tidemark.gateway.config.Permission.EVENTS_LIST;
+import static io.tidemark.gateway.config.Permission.EVENTS_READ;
 
 import com.github.f4b6a3.ulid.Ulid;
 import io.tidemark.gateway.http.ApiException;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

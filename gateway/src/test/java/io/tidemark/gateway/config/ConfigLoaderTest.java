@@ -1,13 +1,13 @@
 package io.tidemark.gateway.config;
 
-import static io.tidemark.gateway.security.Permission.ADMIN;
+import static io.tidemark.gateway.config.Permission.ADMIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidemark.gateway.TestGateway;
-import io.tidemark.gateway.security.Permission;
+import io.tidemark.gateway.config.Permission;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

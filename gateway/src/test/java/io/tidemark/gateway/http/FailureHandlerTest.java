@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidemark.gateway.ApiRouter;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.security.PasswordCheck;
 import io.tidemark.gateway.store.Database;
 import io.vertx.core.Vertx;
@@ -51,6 +53,10 @@ class FailureHandlerTest {
       throw new UncheckedIOException(new SocketException("Broken pipe"));
     });
     router.get("/fail/bug").handler(ctx -> ctx.fail(new IllegalStateException("a bug, not an outage")));
+    router.get("/fail/duplicate").handler(ctx -> ctx.fail(new IllegalStateException("wrapped",
+        new java.sql.SQLException("duplicate key value violates unique constraint", "23505"))));
+    router.get("/fail/wrapped-api").handler(ctx -> ctx.fail(new IllegalStateException("wrapped",
+        ApiException.notFound("No such thing"))));
   };
 
   @BeforeAll
@@ -94,6 +100,21 @@ class FailureHandlerTest {
     Response r = http.get("/fail/thrown").send();
     assertEquals(503, r.status(), r::toString);
     assertEquals("1", r.header("Retry-After"));
+  }
+
+  @Test
+  void a_unique_violation_is_409_without_retry_after() {
+    Response r = http.get("/fail/duplicate").send();
+    assertEquals(409, r.status(), r::toString);
+    assertNull(r.header("Retry-After"));
+    assertEquals(new JsonObject().put("message", "The resource already exists").put("code", "CONFLICT"), r.json());
+  }
+
+  @Test
+  void an_api_exception_wrapped_by_a_library_keeps_its_answer() {
+    Response r = http.get("/fail/wrapped-api").send();
+    assertEquals(404, r.status(), r::toString);
+    assertEquals(new JsonObject().put("message", "No such thing").put("code", "NOT_FOUND"), r.json());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidemark.gateway.ApiRouter;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.TestGateway;

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.tidemark.gateway.ApiRouter;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.Poll;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.GatewayConfig;
-import io.tidemark.gateway.http.ApiRouter;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.PasswordCheck;

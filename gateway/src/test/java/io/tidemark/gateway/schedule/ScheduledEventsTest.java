@@ -3,7 +3,7 @@ package io.tidemark.gateway.schedule;
 import static io.tidemark.gateway.TestGateway.DEMO_TENANT;
 import static io.tidemark.gateway.TestGateway.OTHER_TENANT;
 import static io.tidemark.gateway.TestPlugins.FIXTURE_OPERATIONS;
-import static io.tidemark.gateway.security.Permission.EVENTS_WRITE;
+import static io.tidemark.gateway.config.Permission.EVENTS_WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -4,15 +4,15 @@ import static io.tidemark.gateway.TestGateway.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.bucket4j.TimeMeter;
+import io.tidemark.gateway.ApiRouter;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.SecurityConfig;
-import io.tidemark.gateway.http.ApiRouter;
 import io.tidemark.gateway.http.HealthRoutes;
-import io.tidemark.gateway.http.Mountable;
 import io.tidemark.gateway.store.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

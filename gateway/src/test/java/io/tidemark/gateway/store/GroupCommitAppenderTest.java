@@ -10,7 +10,6 @@ import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.StoreConfig;
-import io.tidemark.gateway.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -136,8 +135,7 @@ class GroupCommitAppenderTest {
 
     ExecutionException late = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> appender.append(request("late", 1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-    assertInstanceOf(ApiException.class, late.getCause());
-    assertEquals(503, ((ApiException) late.getCause()).status());
+    assertInstanceOf(StoreUnavailable.class, late.getCause());
   }
 
   @Test

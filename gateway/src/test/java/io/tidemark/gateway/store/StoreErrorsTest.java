@@ -2,6 +2,7 @@ package io.tidemark.gateway.store;
 
 import static io.tidemark.gateway.TestGateway.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -13,7 +14,6 @@ import io.tidemark.gateway.TcpProxy;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.config.DatabaseUrl;
-import io.tidemark.gateway.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
@@ -63,8 +63,8 @@ class StoreErrorsTest {
   // ---- classification
 
   @Test
-  void a_reset_connection_is_store_unavailable_with_retry_after() {
-    ApiException error = StoreErrors.translate(new SocketException("Connection reset"));
+  void a_reset_connection_is_store_unavailable() {
+    StoreFailure error = StoreErrors.translate(new SocketException("Connection reset"));
     assertUnavailable(error);
     assertEquals("The event store is unavailable; retry later", error.getMessage());
   }
@@ -118,9 +118,9 @@ class StoreErrorsTest {
 
   @Test
   void a_unique_violation_is_a_conflict() {
-    ApiException error = StoreErrors.translate(pg("23505"));
-    assertEquals(409, error.status());
-    assertNull(error.retryAfterSeconds());
+    StoreFailure error = StoreErrors.translate(pg("23505"));
+    assertInstanceOf(StoreConflict.class, error);
+    assertEquals("The resource already exists", error.getMessage());
   }
 
   @ParameterizedTest
@@ -154,9 +154,13 @@ class StoreErrorsTest {
   }
 
   @Test
-  void an_api_exception_in_the_chain_is_kept_as_it_is() {
-    ApiException notFound = ApiException.notFound("No such thing");
-    assertSame(notFound, StoreErrors.translate(new RuntimeException(notFound)));
+  void a_store_failure_in_the_chain_is_kept_as_it_is() {
+    StoreUnavailable unavailable = new StoreUnavailable();
+    assertSame(unavailable, StoreErrors.translate(new RuntimeException(unavailable)));
+    StoreConflict conflict = new StoreConflict();
+    assertSame(conflict, StoreErrors.translate(new RuntimeException(conflict)));
+    assertNull(StoreErrors.translate(new RuntimeException(new StoreRefusedData("22P05", "refused"))),
+        "refused data is the caller's own answer, not a store failure to pass on");
   }
 
   @Test
@@ -171,7 +175,7 @@ class StoreErrorsTest {
   void for_caller_leaves_unknown_failures_alone() {
     IllegalStateException bug = new IllegalStateException("bug");
     assertSame(bug, StoreErrors.forCaller(bug));
-    assertEquals(503, ((ApiException) StoreErrors.forCaller(new SocketException("Connection reset"))).status());
+    assertInstanceOf(StoreUnavailable.class, StoreErrors.forCaller(new SocketException("Connection reset")));
   }
 
   /** Each failure provoked for real, so a library upgrade that reports one differently fails here. */
@@ -277,16 +281,14 @@ class StoreErrorsTest {
     return new PgException("message", "ERROR", sqlState, null);
   }
 
-  private static void assertUnavailable(ApiException error) {
+  private static void assertUnavailable(StoreFailure error) {
     assertNotNull(error, "not recognised as a store failure");
-    assertEquals(503, error.status());
-    assertEquals("STORE_UNAVAILABLE", error.code());
-    assertEquals(1L, error.retryAfterSeconds());
+    assertInstanceOf(StoreUnavailable.class, error);
   }
 
   /** As the library reported it: named in the failure message, so a change of wording shows what it became. */
   private static void assertRecognised(Throwable failure) {
-    ApiException error = StoreErrors.translate(failure);
+    StoreFailure error = StoreErrors.translate(failure);
     assertNotNull(error, () -> "not recognised as a store failure: " + failure);
     assertUnavailable(error);
   }

@@ -1,6 +1,11 @@
-package io.tidemark.gateway.http;
+package io.tidemark.gateway;
 
+import io.tidemark.gateway.http.FailureHandler;
+import io.tidemark.gateway.http.HealthRoutes;
+import io.tidemark.gateway.http.ParameterGuard;
+import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.security.Access;
+import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.security.PasswordCheck;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;

@@ -1,4 +1,4 @@
-package io.tidemark.gateway.security;
+package io.tidemark.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
