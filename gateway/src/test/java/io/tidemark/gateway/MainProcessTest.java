@@ -33,6 +33,11 @@ class MainProcessTest {
   @TempDir
   Path dir;
 
+  /** A schema of its own, and fewer connections than the defaults: other test classes share the server. */
+  private static String smallPools(String schema) {
+    return "database:\n  schema: " + schema + "\n  poolSize: 3\nscheduling:\n  threadCount: 1\n";
+  }
+
   @Test
   void a_bad_config_stops_start_up_with_exit_code_2_naming_the_key() throws Exception {
     Path config = copyTestConfig("tenants:\n  - name: extra\n    locator: nope\n    orgId: 1\n");
@@ -46,7 +51,7 @@ class MainProcessTest {
   @Test
   void a_broken_plugin_jar_is_logged_and_skipped_and_sigterm_stops_cleanly() throws Exception {
     String schema = TestDatabase.newSchema(MainProcessTest.class);
-    Path config = copyTestConfig("database:\n  schema: " + schema + "\n");
+    Path config = copyTestConfig(smallPools(schema));
     Files.createDirectories(dir.resolve("plugins"));
     Files.writeString(dir.resolve("plugins").resolve("broken.jar"), "not a jar");
     Process process = start(config);
@@ -77,7 +82,7 @@ class MainProcessTest {
   @Test
   void sigterm_lets_a_request_in_flight_finish_before_exiting() throws Exception {
     String schema = TestDatabase.newSchema(MainProcessTest.class);
-    Path config = copyTestConfig("database:\n  schema: " + schema + "\n");
+    Path config = copyTestConfig(smallPools(schema));
     Process process = start(config);
     DatabaseUrl url = DatabaseUrl.parse(TestDatabase.url());
     try (Connection blocker = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
