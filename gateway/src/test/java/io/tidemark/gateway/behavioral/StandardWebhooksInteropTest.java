@@ -196,8 +196,8 @@ class StandardWebhooksInteropTest {
    * installed there already (so a rerun needs no network).
    */
   private static void installReferenceLibrary() throws Exception {
-    requireTool("node");
     Files.createDirectories(INSTALL);
+    requireTool("node");
     for (String file : List.of("package.json", "sign.js", "verify.js")) {
       Files.copy(SOURCES.resolve(file), INSTALL.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
@@ -217,15 +217,24 @@ class StandardWebhooksInteropTest {
   }
 
   private static void requireTool(String tool) throws Exception {
+    Result r;
     try {
-      Result r = run(List.of(tool, "--version"), "", NODE_SECONDS);
-      if (r.exitCode() != 0) {
-        fail("'" + tool + " --version' failed: " + r.output());
-      }
-    } catch (IOException e) {
+      r = run(List.of(tool, "--version"), "", NODE_SECONDS);
+    } catch (ProcessNotStarted e) {
       fail("The Standard Webhooks interop test needs Node.js 18+ and npm on the PATH, and '" + tool
           + "' was not found. Install them (Debian/Ubuntu: apt-get install -y nodejs npm; or https://nodejs.org)"
-          + " and run bin/tidemark test again. (" + e.getMessage() + ")");
+          + " and run bin/tidemark test again. (" + e.getCause().getMessage() + ")");
+      return;
+    }
+    if (r.exitCode() != 0) {
+      fail("'" + tool + " --version' failed: " + r.output());
+    }
+  }
+
+  /** The program could not be started at all (not installed, not on the PATH). */
+  private static final class ProcessNotStarted extends Exception {
+    ProcessNotStarted(IOException cause) {
+      super(cause);
     }
   }
 
@@ -235,8 +244,13 @@ class StandardWebhooksInteropTest {
     Path stdout = Files.createTempFile(INSTALL, "stdout", ".txt");
     Path stderr = Files.createTempFile(INSTALL, "stderr", ".txt");
     try {
-      Process process = new ProcessBuilder(command).directory(INSTALL.toFile())
-          .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+      Process process;
+      try {
+        process = new ProcessBuilder(command).directory(INSTALL.toFile())
+            .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+      } catch (IOException e) {
+        throw new ProcessNotStarted(e);
+      }
       try (OutputStream in = process.getOutputStream()) {
         in.write(stdin.getBytes(StandardCharsets.UTF_8));
       }
