@@ -1,5 +1,6 @@
 package io.tidemark.gateway.behavioral;
 
+import io.tidemark.gateway.config.WebhookSecret;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,17 +11,21 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The Standard Webhooks signature: {@code webhook-signature: v1,<base64 HMAC-SHA256>} over
- * {@code {webhook-id}.{webhook-timestamp}.{raw body}}, keyed with the UTF-8 bytes of the
- * webhook's secret, with a timestamp within five minutes of now. Several space-separated
- * signatures may be sent (key rotation); one match suffices.
+ * The Standard Webhooks signature, the one place Tidemark computes it:
+ * {@code webhook-signature: v1,<base64 HMAC-SHA256>} over the bytes
+ * {@code {webhook-id}.{webhook-timestamp}.{raw body}} and nothing else, keyed with the
+ * base64-decoded part of the webhook's {@code whsec_<base64>} secret ({@link WebhookSecret}),
+ * with a timestamp at most five minutes old or ahead. Several space-separated signatures may be
+ * sent (key rotation), in one header or several; every {@code v1,} value is tried, other versions
+ * are ignored, and one match suffices.
  */
 final class WebhookSignature {
 
   static final String ID = "webhook-id";
   static final String TIMESTAMP = "webhook-timestamp";
   static final String SIGNATURE = "webhook-signature";
-  private static final long TOLERANCE_SECONDS = 5 * 60;
+  static final long TOLERANCE_SECONDS = 5 * 60;
+  private static final String VERSION = "v1,";
 
   private WebhookSignature() {}
 
@@ -28,9 +33,9 @@ final class WebhookSignature {
     return headers.contains(SIGNATURE);
   }
 
-  /** The signature headers of a request that sends one. */
+  /** The signature headers of a request that sends one; repeated signature headers are read as one list. */
   static WebhookProof.Signature of(MultiMap headers) {
-    return new WebhookProof.Signature(headers.get(ID), headers.get(TIMESTAMP), headers.get(SIGNATURE));
+    return new WebhookProof.Signature(headers.get(ID), headers.get(TIMESTAMP), String.join(" ", headers.getAll(SIGNATURE)));
   }
 
   static boolean valid(String secret, WebhookProof.Signature sent, byte[] body, Instant now) {
@@ -46,30 +51,50 @@ final class WebhookSignature {
     } catch (NumberFormatException e) {
       return false;
     }
-    if (Math.abs(now.getEpochSecond() - seconds) > TOLERANCE_SECONDS) {
+    // Written as two comparisons so that no timestamp, however far off, can overflow the check.
+    long nowSeconds = now.getEpochSecond();
+    if (seconds < nowSeconds - TOLERANCE_SECONDS || seconds > nowSeconds + TOLERANCE_SECONDS) {
       return false;
     }
-    byte[] expected = sign(secret, id, seconds, body);
-    for (String candidate : signatures.trim().split(" +")) {
-      if (candidate.startsWith("v1,")) {
-        byte[] given;
-        try {
-          given = Base64.getDecoder().decode(candidate.substring(3));
-        } catch (IllegalArgumentException e) {
-          continue;
-        }
-        if (MessageDigest.isEqual(expected, given)) {
-          return true;
-        }
-      }
+    byte[] key;
+    try {
+      key = WebhookSecret.key(secret);
+    } catch (IllegalArgumentException e) {
+      // Start-up refuses such a secret (ConfigValidator); only a config built in code gets here.
+      return false;
     }
-    return false;
+    byte[] expected = hmac(key, id, seconds, body);
+    boolean matched = false;
+    for (String candidate : signatures.trim().split(" +")) {
+      if (!candidate.startsWith(VERSION)) {
+        continue; // another scheme (v1a, v2, ...): not ours to judge
+      }
+      byte[] given;
+      try {
+        given = Base64.getDecoder().decode(candidate.substring(VERSION.length()));
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      // Constant time, and no early exit: how many candidates were tried says nothing either.
+      matched |= MessageDigest.isEqual(expected, given);
+    }
+    return matched;
   }
 
+  /** The raw HMAC of a message; {@code secret} is a {@code whsec_<base64>} secret. */
   static byte[] sign(String secret, String id, long timestampSeconds, byte[] body) {
+    return hmac(WebhookSecret.key(secret), id, timestampSeconds, body);
+  }
+
+  /** The {@code webhook-signature} header value a sender with {@code secret} would send. */
+  static String header(String secret, String id, long timestampSeconds, byte[] body) {
+    return VERSION + Base64.getEncoder().encodeToString(sign(secret, id, timestampSeconds, body));
+  }
+
+  private static byte[] hmac(byte[] key, String id, long timestampSeconds, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
       mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
       mac.update(body == null ? new byte[0] : body);
       return mac.doFinal();

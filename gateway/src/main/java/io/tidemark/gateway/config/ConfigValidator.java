@@ -138,6 +138,11 @@ final class ConfigValidator {
       String key = "webhooks[" + i + "]";
       required(key + ".id", w.id());
       required(key + ".secret", w.secret());
+      try {
+        WebhookSecret.key(w.secret());
+      } catch (IllegalArgumentException e) {
+        fail(key + ".secret", "webhook '" + w.id() + "': " + e.getMessage());
+      }
       unique(ids, w.id(), key + ".id");
       knownTenant(c, w.tenant(), key + ".tenant");
       for (int j = 0; j < w.transformers().size(); j++) {

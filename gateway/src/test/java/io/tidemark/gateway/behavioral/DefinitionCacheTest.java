@@ -120,7 +120,7 @@ class DefinitionCacheTest {
 
   private static Response ingest(TestGateway gateway, String name, String code) {
     String body = new JsonObject().put("event_name", name).put("code", code).encode();
-    return WebhookIngestionTest.signedAt(gateway.http(), HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
+    return WebhookIngestionTest.signedAt(gateway.http(), HOOK, WebhookIngestionTest.SECRET, body, "msg_" + UUID.randomUUID(),
         Instant.now().getEpochSecond()).send();
   }
 

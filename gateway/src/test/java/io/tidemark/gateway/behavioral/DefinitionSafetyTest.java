@@ -33,6 +33,7 @@ class DefinitionSafetyTest {
 
   private static final String HOOK = WebhookIngestionTest.HOOK;
   private static final String OTHER_HOOK = "0ther0000000000000000000000000001";
+  private static final String OTHER_SECRET = "whsec_b3RoZXIgdGVuYW50J3Mgd2ViaG9vayBzZWNyZXQ=";
   private static final long DEADLINE_SECONDS = 5;
 
   private TestGateway gateway;
@@ -42,7 +43,7 @@ class DefinitionSafetyTest {
   void start() {
     gateway = TestGateway.startInFreshSchema(TestGateway.shippedConfig(), DefinitionSafetyTest.class, c -> {
       List<WebhookConfig> hooks = new ArrayList<>(c.webhooks());
-      hooks.add(new WebhookConfig(OTHER_HOOK, "other", "whsec-other", null, null));
+      hooks.add(new WebhookConfig(OTHER_HOOK, "other", OTHER_SECRET, null, null));
       return c.withWebhooks(hooks);
     });
     http = gateway.http();
@@ -61,8 +62,8 @@ class DefinitionSafetyTest {
   void a_catastrophic_regex_answers_at_once_and_delays_no_other_tenant() {
     // About 30 s of backtracking for java.util.regex, on the event loop every request shares.
     CompletableFuture<Response> evil = CompletableFuture.supplyAsync(() ->
-        signed(HOOK, "whsec-demo", "{\"event_name\":\"Evil_Regex\",\"s\":\"" + "a".repeat(32) + "b\"}").send());
-    Response other = within(() -> signed(OTHER_HOOK, "whsec-other", "{\"event_name\":\"Anything\"}").send());
+        signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Evil_Regex\",\"s\":\"" + "a".repeat(32) + "b\"}").send());
+    Response other = within(() -> signed(OTHER_HOOK, OTHER_SECRET, "{\"event_name\":\"Anything\"}").send());
     assertEquals(422, other.status(), other::toString);
     assertEquals("INVALID_EVENT_NAME", other.json().getJsonObject("data").getString("status"));
     assertEquals(200, within(() -> http.get("/health").send()).status());
@@ -71,7 +72,7 @@ class DefinitionSafetyTest {
     assertEquals(422, mismatch.status(), mismatch::toString);
     assertEquals("Field 's' does not match (.*a){12}", mismatch.json().getJsonObject("data").getString("message"));
 
-    Response match = within(() -> signed(HOOK, "whsec-demo", "{\"event_name\":\"Evil_Regex\",\"s\":\"" + "a".repeat(33) + "\"}").send());
+    Response match = within(() -> signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Evil_Regex\",\"s\":\"" + "a".repeat(33) + "\"}").send());
     assertEquals(200, match.status(), match::toString);
   }
 
@@ -105,20 +106,20 @@ class DefinitionSafetyTest {
   @Test
   void a_million_digit_number_is_refused_at_once_naming_the_field() {
     String digits = "7".repeat(1_000_000);
-    Response asString = within(() -> signed(HOOK, "whsec-demo", "{\"event_name\":\"Capped\",\"amount\":\"" + digits + "\"}").send());
+    Response asString = within(() -> signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Capped\",\"amount\":\"" + digits + "\"}").send());
     assertRejected(asString, 400, "INVALID_PAYLOAD",
         "Invalid payload: field 'amount' is 1000000 characters long; a number field takes at most 100");
 
     // As a JSON number it never reaches the field check: the body parser refuses numbers over 1,000 digits.
-    Response asNumber = within(() -> signed(HOOK, "whsec-demo", "{\"event_name\":\"Capped\",\"amount\":" + digits + "}").send());
+    Response asNumber = within(() -> signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Capped\",\"amount\":" + digits + "}").send());
     assertRejected(asNumber, 400, "INVALID_PAYLOAD", "Invalid payload: the body must be a JSON object");
   }
 
   @Test
   void a_string_over_the_cap_is_refused_naming_the_field() {
-    Response r = signed(HOOK, "whsec-demo", "{\"event_name\":\"Capped\",\"note\":\"" + "x".repeat(65_537) + "\"}").send();
+    Response r = signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Capped\",\"note\":\"" + "x".repeat(65_537) + "\"}").send();
     assertRejected(r, 400, "INVALID_PAYLOAD", "Invalid payload: field 'note' is 65537 characters long; a string field takes at most 65536");
-    Response atCap = signed(HOOK, "whsec-demo", "{\"event_name\":\"Capped\",\"note\":\"" + "x".repeat(65_536) + "\",\"amount\":\"1e5\"}").send();
+    Response atCap = signed(HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Capped\",\"note\":\"" + "x".repeat(65_536) + "\",\"amount\":\"1e5\"}").send();
     assertEquals(200, atCap.status(), atCap::toString);
   }
 

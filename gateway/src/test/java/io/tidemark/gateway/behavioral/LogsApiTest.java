@@ -51,7 +51,7 @@ class LogsApiTest {
         .send().status());
     for (int i = 0; i < 12; i++) {
       String body = i % 3 == 0 ? "{\"event_name\":\"Log_Event\",\"customer\":\"\"}" : "{\"event_name\":\"Log_Event\",\"customer\":\"" + i + "\"}";
-      Response r = WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
+      Response r = WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.SECRET, body, "msg_" + UUID.randomUUID(),
           Instant.now().getEpochSecond()).send();
       ids.add(r.json().getJsonObject("data").getString("id"));
       if (i == 0) {
@@ -59,7 +59,7 @@ class LogsApiTest {
       }
     }
     // One in another event name and one unauthorised attempt.
-    WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", "{\"event_name\":\"Other_Event\"}", "msg_x", Instant.now().getEpochSecond()).send();
+    WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Other_Event\"}", "msg_x", Instant.now().getEpochSecond()).send();
     http.post("/v2/webhooks/" + HOOK + "/events").body("{\"event_name\":\"Log_Event\"}").send();
   }
 

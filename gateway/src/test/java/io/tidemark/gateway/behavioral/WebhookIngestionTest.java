@@ -13,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +29,10 @@ class WebhookIngestionTest {
 
   static final String HOOK = "67b62dffb7f5337f8a8237970bd0a467";
   static final String MAPPED_HOOK = "e4492fc546c93453ff177f356356a7b3";
+  /** The shipped secrets of HOOK and MAPPED_HOOK (config/gateway.yaml), and a well-formed one of neither. */
+  static final String SECRET = "whsec_dGlkZW1hcmsgZGVtbyB3ZWJob29rIHNlY3JldCAzMkI=";
+  static final String MAPPED_SECRET = "whsec_dGlkZW1hcmsgbWFwcGVkIHdlYmhvb2sgc2VjcmV0MzI=";
+  static final String WRONG_SECRET = "whsec_bm90IHRoZSBzZWNyZXQgb2YgYW55IHdlYmhvb2s=";
   static final Set<String> SEED_FIELDS = Set.of("startTime", "responseTime", "orgId", "status", "eventName",
       "inputRequest", "id", "webhookId", "parentOrgId", "message");
 
@@ -77,7 +80,7 @@ class WebhookIngestionTest {
   void a_valid_signed_event_succeeds_and_is_appended_with_the_processors_events() {
     String body = "{\"event_name\":\"Group_User_Event\",\"String\":\"rutuja_capillary\",\"enum\":\"customerUserGroup\",\"customer\":\"919970388310\"}";
     long before = Instant.now().toEpochMilli();
-    Response r = signed(HOOK, "whsec-demo", body).send();
+    Response r = signed(HOOK, SECRET, body).send();
 
     assertEquals(200, r.status(), r::toString);
     assertEquals(new JsonArray(), r.json().getJsonArray("errors"));
@@ -103,7 +106,7 @@ class WebhookIngestionTest {
 
   @Test
   void no_customer_details_reproduces_the_seed_entry() {
-    Response r = signed(HOOK, "whsec-demo",
+    Response r = signed(HOOK, SECRET,
         "{\"event_name\":\"Group_User_Event\",\"String\":\"rutuja_capillary\",\"enum\":\"customerUserGroup\",\"customer\":\"\"}").send();
     assertRejected(r, 422, "NO_CUSTOMER_DETAILS_PASSED", "Customer details not passed ,User does not belong to group customerUserGroup");
     assertEquals(0, eventsOf(r.header("X-Request-Id")).size());
@@ -111,37 +114,37 @@ class WebhookIngestionTest {
 
   @Test
   void an_unknown_group_reproduces_the_seed_entry() {
-    Response r = signed(HOOK, "whsec-demo",
+    Response r = signed(HOOK, SECRET,
         "{\"event_name\":\"Group_User_Event\",\"String\":\"rutuja_capillary\",\"enum\":\"3854766\",\"customer\":\"919970388310\"}").send();
     assertRejected(r, 422, "INVALID_GROUP_IDENTIFIER_PASSED", "Invalid group identifier passed 3854766");
   }
 
   @Test
   void an_unknown_or_empty_event_name_is_invalid_event_name() {
-    Response unknown = signed(HOOK, "whsec-demo", "{\"event_name\":\"Event_event\",\"customer\":\"919148574269\"}").send();
+    Response unknown = signed(HOOK, SECRET, "{\"event_name\":\"Event_event\",\"customer\":\"919148574269\"}").send();
     assertRejected(unknown, 422, "INVALID_EVENT_NAME", "Invalid event name Event_event");
-    Response empty = signed(HOOK, "whsec-demo", "{\"event_name\":\"\",\"String\":\"\",\"enum\":\"customerUserGroup\",\"customer\":\"\"}").send();
+    Response empty = signed(HOOK, SECRET, "{\"event_name\":\"\",\"String\":\"\",\"enum\":\"customerUserGroup\",\"customer\":\"\"}").send();
     assertRejected(empty, 422, "INVALID_EVENT_NAME", "Invalid event name ");
     assertEquals("", empty.json().getJsonObject("data").getString("eventName"));
   }
 
   @Test
   void a_throwing_processor_is_emf_processor_failed_and_its_events_are_kept() {
-    Response r = signed(HOOK, "whsec-demo", "{\"event_name\":\"Exploding_Event\",\"customer\":\"1\"}").send();
+    Response r = signed(HOOK, SECRET, "{\"event_name\":\"Exploding_Event\",\"customer\":\"1\"}").send();
     assertRejected(r, 422, "EMF_PROCESSOR_FAILED", "Error while processing emfEvent: the fixture processor exploded");
     assertEquals(List.of("fixture.processor_saw"), types(eventsOf(r.header("X-Request-Id"))));
   }
 
   @Test
   void the_mapping_webhook_maps_what_a_transformer_matches_and_refuses_the_rest() {
-    Response mapped = signed(MAPPED_HOOK, "whsec-demo-mapped",
+    Response mapped = signed(MAPPED_HOOK, MAPPED_SECRET,
         "{\"eventName\":\"pointsAwarded\",\"data\":{\"customer\":{\"mobile\":\"917744876415\"},\"points\":40}}").send();
     assertEquals(200, mapped.status(), mapped::toString);
     assertEquals("Points_Awarded", mapped.json().getJsonObject("data").getString("eventName"));
     assertEquals(new JsonObject().put("customer", "917744876415").put("points", 40),
         eventsOf(mapped.header("X-Request-Id")).getJsonObject(0).getJsonObject("data"));
 
-    Response unmapped = signed(MAPPED_HOOK, "whsec-demo-mapped",
+    Response unmapped = signed(MAPPED_HOOK, MAPPED_SECRET,
         "{\"eventId\":\"ccf65d56\",\"data\":{\"accountId\":\"accountId\"},\"eventName\":\"customerAdded\",\"orgId\":100737}").send();
     assertRejected(unmapped, 422, "INVALID_META_TRANSFORMER_MAPPINGS", "Invalid meta transformer mappings: No transformer mapping found");
     assertFalse(unmapped.json().getJsonObject("data").containsKey("eventName"), "as in the seed: no event name");
@@ -156,7 +159,7 @@ class WebhookIngestionTest {
       "not a boolean     | {\"event_name\":\"TestEventWithDate\",\"createdDate\":\"2025-05-08 17:33:01\",\"vip\":\"maybe\"}          | Field 'vip' must be true or false",
       "enum not allowed  | {\"event_name\":\"Group_User_Event\",\"enum\":\"goldUserGroup\",\"customer\":\"1\"}                        | Field 'enum' must be one of"})
   void a_field_that_breaks_its_definition_is_invalid_field_value_naming_it(String label, String body, String message) {
-    Response r = signed(HOOK, "whsec-demo", body).send();
+    Response r = signed(HOOK, SECRET, body).send();
     assertEquals(422, r.status(), r::toString);
     assertEquals("INVALID_FIELD_VALUE", r.json().getJsonObject("data").getString("status"));
     assertTrue(r.json().getJsonObject("data").getString("message").startsWith(message), r::toString);
@@ -165,7 +168,7 @@ class WebhookIngestionTest {
   @Test
   void every_date_format_is_accepted_for_a_date_field() {
     for (String date : List.of("2025-05-08 17:33:01", "2025-05-08", "2025-05-08T17:33:01Z", "2025-05-08T17:33:01+05:30")) {
-      Response r = signed(HOOK, "whsec-demo", new JsonObject().put("event_name", "TestEventWithDate")
+      Response r = signed(HOOK, SECRET, new JsonObject().put("event_name", "TestEventWithDate")
           .put("CustomerId", "917744876415").put("createdDate", date).put("amount", "12.5").put("code", "ABC").put("vip", true).encode()).send();
       assertEquals(200, r.status(), date + " -> " + r);
     }
@@ -173,7 +176,7 @@ class WebhookIngestionTest {
 
   @Test
   void an_unparsable_body_is_400_and_logged() {
-    Response r = signed(HOOK, "whsec-demo", "{not json").send();
+    Response r = signed(HOOK, SECRET, "{not json").send();
     assertEquals(400, r.status(), r::toString);
     assertEquals("INVALID_PAYLOAD", r.json().getJsonObject("data").getString("status"));
     assertEquals("{not json", r.json().getJsonObject("data").getString("inputRequest"));
@@ -186,11 +189,11 @@ class WebhookIngestionTest {
     String body = "{\"event_name\":\"Group_User_Event\",\"enum\":\"customerUserGroup\",\"customer\":\"9148574269\"}";
     long now = Instant.now().getEpochSecond();
     List<Http.Request> attempts = List.of(
-        signed(HOOK, "not-the-secret", body),                                           // wrong secret
+        signed(HOOK, WRONG_SECRET, body),                                           // wrong secret
         http.post("/v2/webhooks/" + HOOK + "/events").body(body),                       // no signature, no Basic
         // Well outside the 5-minute window, so that the test's own latency cannot bring them back in.
-        signedAt(HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(), now - 360),      // stale
-        signedAt(HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(), now + 360),      // from the future
+        signedAt(HOOK, SECRET, body, "msg_" + UUID.randomUUID(), now - 360),      // stale
+        signedAt(HOOK, SECRET, body, "msg_" + UUID.randomUUID(), now + 360),      // from the future
         http.post("/v2/webhooks/" + HOOK + "/events").body(body).header("webhook-id", "msg_1")
             .header("webhook-timestamp", Long.toString(now)).header("webhook-signature", "v1,AAAA"));  // garbled
     for (Http.Request attempt : attempts) {
@@ -213,7 +216,7 @@ class WebhookIngestionTest {
     String body = "{\"event_name\":\"Points_Awarded\",\"customer\":\"1\",\"points\":2}";
     String id = "msg_" + UUID.randomUUID();
     long now = Instant.now().getEpochSecond();
-    String good = "v1," + Base64.getEncoder().encodeToString(WebhookSignature.sign("whsec-demo", id, now, body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String good = WebhookSignature.header(SECRET, id, now, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     Response r = http.post("/v2/webhooks/" + HOOK + "/events").body(body)
         .header("webhook-id", id).header("webhook-timestamp", Long.toString(now))
         .header("webhook-signature", "v1,b2xkLXNlY3JldC1zaWduYXR1cmU= " + good).send();
@@ -253,10 +256,10 @@ class WebhookIngestionTest {
   @Test
   void every_attempt_writes_exactly_one_log_entry_and_an_unknown_webhook_none() {
     int before = logsOf(null, null, 1000).size();
-    signed(HOOK, "whsec-demo", "{\"event_name\":\"Points_Awarded\",\"customer\":\"1\",\"points\":2}").send();
-    signed(HOOK, "nope", "{\"event_name\":\"Points_Awarded\"}").send();
-    signed(HOOK, "whsec-demo", "{\"event_name\":\"Nope\"}").send();
-    Response unknownHook = signed("no-such-hook", "whsec-demo", "{}").send();
+    signed(HOOK, SECRET, "{\"event_name\":\"Points_Awarded\",\"customer\":\"1\",\"points\":2}").send();
+    signed(HOOK, WRONG_SECRET, "{\"event_name\":\"Points_Awarded\"}").send();
+    signed(HOOK, SECRET, "{\"event_name\":\"Nope\"}").send();
+    Response unknownHook = signed("no-such-hook", SECRET, "{}").send();
     assertEquals(404, unknownHook.status());
     assertEquals(before + 3, logsOf(null, null, 1000).size());
   }
@@ -264,10 +267,10 @@ class WebhookIngestionTest {
   // ---- helpers
 
   static Http.Request signedAt(Http http, String hook, String secret, String body, String id, long timestamp) {
-    String signature = Base64.getEncoder().encodeToString(WebhookSignature.sign(secret, id, timestamp, body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String signature = WebhookSignature.header(secret, id, timestamp, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return http.post("/v2/webhooks/" + hook + "/events").body(body)
         .header("webhook-id", id).header("webhook-timestamp", Long.toString(timestamp))
-        .header("webhook-signature", "v1," + signature);
+        .header("webhook-signature", signature);
   }
 
   private Http.Request signedAt(String hook, String secret, String body, String id, long timestamp) {

@@ -48,7 +48,8 @@ class ConfigLoaderTest {
     WebhookConfig webhook = c.webhooks().get(0);
     assertEquals("67b62dffb7f5337f8a8237970bd0a467", webhook.id());
     assertEquals("demo", webhook.tenant());
-    assertEquals("whsec-demo", webhook.secret());
+    assertEquals("whsec_dGlkZW1hcmsgZGVtbyB3ZWJob29rIHNlY3JldCAzMkI=", webhook.secret());
+    assertEquals("tidemark demo webhook secret 32B", new String(WebhookSecret.key(webhook.secret()), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -107,8 +108,22 @@ class ConfigLoaderTest {
     assertFails(write(valid().replace("schema: tidemark", "schema: Drop-Table")), "database.schema: must be a lower-case SQL identifier");
     assertFails(write(valid().replace("orgId: 100737", "orgId: 100737\n  - name: again\n    locator: a1b2c3d4-0000-4000-8000-000000100737\n    orgId: 5")),
         "tenants[1].locator: 'a1b2c3d4-0000-4000-8000-000000100737' is used twice");
-    assertFails(write(valid().replace("secret: s", "secret: ''")), "webhooks[0].secret: is required");
+    assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: ''")), "webhooks[0].secret: is required");
     assertFails(write(valid().replace("url: postgresql://", "url: mysql://")), "database.url: must start with postgresql://");
+  }
+
+  @Test
+  void a_secret_not_in_the_standard_webhooks_format_stops_start_up_naming_the_webhook() throws IOException {
+    // The old demo secret: the reference libraries refuse it, so the gateway does too.
+    assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: whsec-demo")),
+        "webhooks[0].secret: webhook 'hook': must be a Standard Webhooks secret 'whsec_<base64>'");
+    // Raw bytes without the prefix would key the HMAC differently from every sender's library.
+    assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: c2VjcmV0")),
+        "webhooks[0].secret: webhook 'hook': must be a Standard Webhooks secret 'whsec_<base64>'");
+    assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: whsec_not*base64")),
+        "webhooks[0].secret: webhook 'hook': the part after 'whsec_' must be standard base64");
+    assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: whsec_")),
+        "webhooks[0].secret: webhook 'hook': the part after 'whsec_' must decode to at least one byte");
   }
 
   @Test
@@ -250,7 +265,7 @@ class ConfigLoaderTest {
         webhooks:
           - id: hook
             tenant: demo
-            secret: s
+            secret: whsec_c2VjcmV0
         """;
   }
 
