@@ -101,7 +101,8 @@ public final class DefinitionRoutes implements Mountable {
   private void auditLog(RoutingContext ctx) {
     auditLimit.take(Access.caller(ctx).name());
     String format = QueryParameters.optional(ctx, "format").orElse("json");
-    if (!format.equals("json")) {
+    // Clients send json as well as JSON: the value names a format, so its case carries no meaning.
+    if (!format.equalsIgnoreCase("json")) {
       throw ApiException.badParameter("format", "only 'json' is supported, got '" + format + "'");
     }
     String eventName = QueryParameters.optional(ctx, "eventName")

@@ -180,7 +180,14 @@ class DefinitionsApiTest {
   }
 
   @Test
-  void the_audit_log_takes_json_only_and_needs_an_event_name() {
+  void the_audit_log_takes_json_in_any_case_only_and_needs_an_event_name() {
+    String name = unique("Format");
+    assertEquals(201, admin(http.post("/v2/events")).body(groupUserEvent(name).encode()).send().status());
+    for (String format : java.util.List.of("json", "JSON", "Json")) {
+      Response r = admin(http.get("/v2/events/audit_logs?eventName=" + name + "&format=" + format)).send();
+      assertEquals(200, r.status(), r::toString);
+      assertEquals(1, r.json().getJsonArray("data").size(), r::toString);
+    }
     Response xml = admin(http.get("/v2/events/audit_logs?eventName=X&format=xml")).send();
     assertEquals(400, xml.status());
     assertTrue(xml.json().getJsonArray("errors").getJsonObject(0).getString("message").startsWith("Invalid parameter 'format'"));

@@ -146,11 +146,16 @@ class LogsApiTest {
     assertEquals(all, count("from_date=" + encode(firstStart.minusSeconds(1).toString())));
     assertEquals(all, count("from_date=" + firstStart.toEpochMilli()), "epoch milliseconds, inclusive");
     assertEquals(0, count("to_date=" + (firstStart.toEpochMilli() - 1)));
+    long firstSecond = firstStart.getEpochSecond();
+    assertEquals(all, count("from_date=" + firstSecond), "10 digits are epoch seconds, not milliseconds of 1970");
+    assertEquals(0, count("to_date=" + (firstSecond - 1)), "a 10-digit to_date is the second it names");
+    assertEquals(all, count("to_date=" + (firstSecond + 86_400)));
     assertEquals(all, count("from_date=" + encode(firstStart.atOffset(ZoneOffset.ofHours(5)).toString())), "an offset is honoured");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"from_date=yesterday", "to_date=2025-13-01", "from_date=2025-05-08T25:00:00Z", "to_date=08/05/2025"})
+  @ValueSource(strings = {"from_date=yesterday", "to_date=2025-13-01", "from_date=2025-05-08T25:00:00Z", "to_date=08/05/2025",
+      "from_date=17467255810", "to_date=174672558100", "from_date=17467255810000", "to_date=99999999999999999999999"})
   void a_bad_date_is_400_naming_it(String query) {
     assertBadParameter(logs(query), query.substring(0, query.indexOf('=')));
   }
