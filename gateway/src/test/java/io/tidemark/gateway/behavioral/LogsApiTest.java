@@ -173,7 +173,13 @@ class LogsApiTest {
 
   @Test
   void the_log_needs_event_logs_read_and_shows_only_the_callers_org() {
-    assertEquals(401, http.get("/v2/events/logs").send().status());
+    for (Response unauthorised : List.of(http.get("/v2/events/logs").send(),
+        http.get("/v2/events/logs").as("reader", "wrong-password").send())) {
+      assertEquals(401, unauthorised.status());
+      assertEquals("Basic realm=\"tidemark\"", unauthorised.header("WWW-Authenticate"));
+      assertEquals(new JsonObject().putNull("data").put("warnings", new JsonArray()).put("errors", new JsonArray()
+          .add(new JsonObject().put("code", 401).put("message", "Please check your username/password or authentication token"))), unauthorised.json());
+    }
     Response other = http.get("/v2/events/logs?limit=100").as("other", "other-secret").send();
     assertEquals(200, other.status());
     assertEquals(0, other.json().getJsonArray("data").size());
