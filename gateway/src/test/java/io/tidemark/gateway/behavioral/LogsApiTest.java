@@ -89,6 +89,34 @@ class LogsApiTest {
   }
 
   @Test
+  void an_entry_names_the_event_name_read_empty_when_absent_and_leaves_it_out_when_nothing_was_read() {
+    JsonObject absent = logged("{\"customer\":\"1\"}");
+    assertEquals("", absent.getString("eventName"), absent::encode);
+    assertEquals("Invalid event name ", absent.getString("message"));
+    JsonObject empty = logged("{\"event_name\":\"\",\"customer\":\"1\"}");
+    assertEquals("", empty.getString("eventName"), empty::encode);
+    JsonObject unreadable = logged("[1, 2]");
+    assertEquals("INVALID_PAYLOAD", unreadable.getString("status"));
+    assertTrue(unreadable.containsKey("message"));
+    assertTrue(!unreadable.containsKey("eventName"), unreadable::encode);
+  }
+
+  /** The processing log's entry for one webhook call with this body, read back through the log. */
+  private JsonObject logged(String body) {
+    Response r = WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
+        Instant.now().getEpochSecond()).send();
+    String id = r.json().getJsonObject("data").getString("id");
+    JsonArray entries = logs("limit=1000").json().getJsonArray("data");
+    for (int i = 0; i < entries.size(); i++) {
+      if (id.equals(entries.getJsonObject(i).getString("id"))) {
+        assertEquals(r.json().getJsonObject("data"), entries.getJsonObject(i), "the answer's data is the log entry");
+        return entries.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("no log entry " + id + " in " + entries.encode());
+  }
+
+  @Test
   void filters_by_event_name_and_status() {
     JsonArray failed = logs("event_name=Log_Event&status=NO_CUSTOMER_DETAILS_PASSED&limit=100").json().getJsonArray("data");
     assertEquals(4, failed.size());
