@@ -3,6 +3,7 @@ package io.tidemark.gateway.behavioral;
 import static io.tidemark.gateway.behavioral.WebhookIngestionTest.HOOK;
 import static io.tidemark.gateway.behavioral.WebhookIngestionTest.SEED_FIELDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,7 @@ class LogsApiTest {
   private Http http;
   private final List<String> ids = new ArrayList<>(); // the entries this class made, oldest first
   private Instant firstStart;
+  private Instant lastStart;
 
   @BeforeAll
   void start() {
@@ -54,13 +56,13 @@ class LogsApiTest {
       Response r = WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
           Instant.now().getEpochSecond()).send();
       ids.add(r.json().getJsonObject("data").getString("id"));
-      if (i == 0) {
-        firstStart = Instant.ofEpochMilli(r.json().getJsonObject("data").getLong("startTime"));
-      }
+      Instant start = Instant.ofEpochMilli(r.json().getJsonObject("data").getLong("startTime"));
+      firstStart = i == 0 ? start : firstStart;
     }
     // One in another event name and one unauthorised attempt.
     WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", "{\"event_name\":\"Other_Event\"}", "msg_x", Instant.now().getEpochSecond()).send();
     http.post("/v2/webhooks/" + HOOK + "/events").body("{\"event_name\":\"Log_Event\"}").send();
+    lastStart = Instant.now(); // no entry of this class starts later
   }
 
   @AfterAll
@@ -155,7 +157,11 @@ class LogsApiTest {
     assertNull(all.header("Link"));
     String next = nextOf(logs("event_name=Log_Event&limit=5").header("Link"));
     String cursor = next.substring(next.indexOf("cursor=") + 7);
-    assertBadParameter(logs("event_name=Log_Event&limit=5&cursor=" + cursor.substring(0, 10) + "AAAA" + cursor.substring(14)), "cursor");
+    // Change one character for certain (overwriting with a fixed text may leave it as it was).
+    char at = cursor.charAt(12);
+    String tampered = cursor.substring(0, 12) + (at == 'A' ? 'B' : 'A') + cursor.substring(13);
+    assertNotEquals(cursor, tampered);
+    assertBadParameter(logs("event_name=Log_Event&limit=5&cursor=" + tampered), "cursor");
     assertBadParameter(logs("event_name=Other_Event&limit=5&cursor=" + cursor), "cursor");
     assertBadParameter(logs("cursor=garbage"), "cursor");
     assertEquals(200, logs("event_name=Log_Event&limit=5&cursor=" + cursor).status());
@@ -163,12 +169,14 @@ class LogsApiTest {
 
   @Test
   void dates_in_every_documented_format() {
-    String today = LocalDate.now(ZoneOffset.UTC).toString();
-    String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+    // The days of the entries themselves, not of the clock now: the test may run across midnight UTC.
+    LocalDate firstDay = LocalDate.ofInstant(firstStart, ZoneOffset.UTC);
+    LocalDate lastDay = LocalDate.ofInstant(lastStart, ZoneOffset.UTC);
     int all = logs("event_name=Log_Event&limit=100").json().getJsonArray("data").size();
-    assertEquals(all, count("from_date=" + today + "&to_date=" + today), "a date-only to_date includes its whole day");
-    assertEquals(0, count("from_date=" + tomorrow));
-    assertEquals(0, count("to_date=" + LocalDate.now(ZoneOffset.UTC).minusDays(1)));
+    assertEquals(13, all);
+    assertEquals(all, count("from_date=" + firstDay + "&to_date=" + lastDay), "a date-only to_date includes its whole day");
+    assertEquals(0, count("from_date=" + lastDay.plusDays(1)));
+    assertEquals(0, count("to_date=" + firstDay.minusDays(1)));
     String spaced = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(firstStart.minusSeconds(1));
     assertEquals(all, count("from_date=" + encode(spaced)));
     assertEquals(all, count("from_date=" + encode(firstStart.minusSeconds(1).toString())));
