@@ -46,6 +46,8 @@ class MainProcessTest {
     String output = Files.readString(dir.resolve("out.log"));
     assertEquals(2, process.exitValue(), output);
     assertTrue(output.contains("tidemark: configuration error:"), output);
+    assertTrue(Pattern.compile("tenants\\[\\d+]\\.locator: invalid value 'nope' \\(expected a UUID\\)").matcher(output).find(),
+        "names the key, the value and what was expected:\n" + output);
   }
 
   @Test

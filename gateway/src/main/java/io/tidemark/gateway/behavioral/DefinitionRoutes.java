@@ -21,7 +21,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.UUID;
 
 /**
  * {@code /v2/events}: behavioral event definitions of the caller's org (its first tenant), and
@@ -101,7 +103,8 @@ public final class DefinitionRoutes implements Mountable {
   private void auditLog(RoutingContext ctx) {
     auditLimit.take(Access.caller(ctx).name());
     String format = QueryParameters.optional(ctx, "format").orElse("json");
-    if (!format.equals("json")) {
+    // Clients send json as well as JSON: the value names a format, so its case carries no meaning.
+    if (!format.equalsIgnoreCase("json")) {
       throw ApiException.badParameter("format", "only 'json' is supported, got '" + format + "'");
     }
     String eventName = QueryParameters.optional(ctx, "eventName")
@@ -117,8 +120,12 @@ public final class DefinitionRoutes implements Mountable {
 
   /**
    * {@code valueHistory} lists the values the definition had around the change, oldest first:
-   * created → [new]; updated → [old, new]; deleted → [old, null]. {@code value} is the
-   * definition as JSON text, {@code changedOn} when it took that value.
+   * created → [new]; updated → [old, new]; deleted → [old, ""]. {@code value} is the definition
+   * as JSON text, and the empty string once there is none (clients read it as a string, never
+   * null); {@code changedOn} is when it took that value.
+   *
+   * <p>{@code id} identifies the event name, not the entry: the same for every change of one
+   * name in one org, so that a client can group entries by it.
    */
   private static JsonObject auditEntry(Row row) {
     JsonArray history = new JsonArray();
@@ -127,18 +134,28 @@ public final class DefinitionRoutes implements Mountable {
       history.add(value((JsonObject) row.getValue("value_before"), row.getOffsetDateTime("value_before_time")));
     }
     history.add(value((JsonObject) row.getValue("value_after"), row.getOffsetDateTime("changed_on")));
+    int orgId = row.getInteger("org_id");
+    String eventName = row.getString("event_name");
     return new JsonObject()
-        .put("id", row.getUUID("id").toString())
-        .put("orgId", row.getInteger("org_id"))
-        .put("eventName", row.getString("event_name"))
+        .put("id", eventNameId(orgId, eventName).toString())
+        .put("orgId", orgId)
+        .put("eventName", eventName)
         .put("updatedType", type)
         .put("requestId", row.getString("request_id"))
         .put("valueHistory", history);
   }
 
+  /**
+   * A name-based UUID of org and event name: stable across restarts, instances, and a delete
+   * followed by a re-create, and computed rather than stored so that older entries have it too.
+   */
+  static UUID eventNameId(int orgId, String eventName) {
+    return UUID.nameUUIDFromBytes(("tidemark-event-name:" + orgId + ":" + eventName).getBytes(StandardCharsets.UTF_8));
+  }
+
   private static JsonObject value(JsonObject definition, OffsetDateTime changedOn) {
     return new JsonObject()
-        .put("value", definition == null ? null : definition.encode())
+        .put("value", definition == null ? "" : definition.encode())
         .put("changedOn", changedOn == null ? null : Timestamps.format(changedOn));
   }
 

@@ -13,7 +13,10 @@ import java.util.Optional;
 /**
  * The dates {@code from_date} and {@code to_date} accept: {@code 2025-05-08},
  * {@code 2025-05-08 17:33:01}, ISO-8601 ({@code 2025-05-08T17:33:01Z}, with or without an
- * offset) and epoch milliseconds; UTC unless an offset is given.
+ * offset) and epoch values; UTC unless an offset is given. An epoch value of up to 10 digits is
+ * seconds and one of 13 digits is milliseconds, the two conventions of epoch APIs: reading
+ * {@code 1746725581} as milliseconds would silently mean January 1970. Other lengths are ambiguous
+ * and rejected.
  */
 final class LogDates {
 
@@ -50,8 +53,15 @@ final class LogDates {
   private static Parsed parse(String parameter, String raw) {
     String s = raw.trim();
     try {
-      if (s.matches("\\d{10,}")) {
+      if (s.matches("\\d{1,10}")) {
+        return new Parsed(Instant.ofEpochSecond(Long.parseLong(s)), false);
+      }
+      if (s.matches("\\d{13}")) {
         return new Parsed(Instant.ofEpochMilli(Long.parseLong(s)), false);
+      }
+      if (s.matches("\\d+")) {
+        throw ApiException.badParameter(parameter, "an epoch value must have up to 10 digits (seconds) or 13 "
+            + "(milliseconds), got '" + raw + "'");
       }
       if (s.matches("\\d{4}-\\d{2}-\\d{2}")) {
         return new Parsed(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant(), true);
@@ -66,7 +76,7 @@ final class LogDates {
       }
     } catch (DateTimeParseException | NumberFormatException e) {
       throw ApiException.badParameter(parameter, "must be a date such as 2025-05-08, 2025-05-08 17:33:01, "
-          + "2025-05-08T17:33:01Z or epoch milliseconds, got '" + raw + "'");
+          + "2025-05-08T17:33:01Z, epoch seconds (10 digits) or epoch milliseconds (13 digits), got '" + raw + "'");
     }
   }
 }

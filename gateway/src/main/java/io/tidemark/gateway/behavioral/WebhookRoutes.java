@@ -59,8 +59,7 @@ public final class WebhookRoutes implements Mountable {
   private static void respond(RoutingContext ctx, IngestOutcome outcome) {
     if (outcome.unauthorized()) {
       ctx.response().putHeader("WWW-Authenticate", FailureHandler.BASIC_CHALLENGE);
-      Responses.json(ctx, 401, new JsonObject().putNull("data").put("warnings", new JsonArray())
-          .put("errors", new JsonArray().add(new JsonObject().put("code", 401).put("message", "Unauthorized"))));
+      Responses.json(ctx, 401, FailureHandler.v2Error(401, FailureHandler.V2_UNAUTHORIZED));
       return;
     }
     if (outcome.httpStatus() == 503) {

@@ -31,6 +31,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
   /** The database is usually back within moments (a failover, a full pool): ask for a quick retry. */
   public static final long STORE_RETRY_AFTER_SECONDS = 1;
   private static final int MAX_CAUSES = 32;
+  /**
+   * The {@code /v2} family's 401 message, word for word as its clients know it: one message for
+   * a missing and a wrong credential alike, so that it tells an attacker nothing.
+   */
+  public static final String V2_UNAUTHORIZED = "Please check your username/password or authentication token";
 
   private final long maxBodyBytes;
 
@@ -156,12 +161,15 @@ public final class FailureHandler implements Handler<RoutingContext> {
   }
 
   private static JsonObject v2Envelope(ApiException error) {
+    return v2Error(error.numericCode(), error.status() == 401 ? V2_UNAUTHORIZED : error.getMessage());
+  }
+
+  /** The {@code /v2} error body: {@code {"data": null, "warnings": [], "errors": [{code, message}]}}. */
+  public static JsonObject v2Error(int code, String message) {
     return new JsonObject()
         .putNull("data")
         .put("warnings", new JsonArray())
-        .put("errors", new JsonArray().add(new JsonObject()
-            .put("code", error.numericCode())
-            .put("message", error.getMessage())));
+        .put("errors", new JsonArray().add(new JsonObject().put("code", code).put("message", message)));
   }
 
   private static JsonObject plain(ApiException error) {

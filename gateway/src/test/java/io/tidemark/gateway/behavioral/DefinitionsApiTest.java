@@ -1,6 +1,7 @@
 package io.tidemark.gateway.behavioral;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.BehavioralConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +92,11 @@ class DefinitionsApiTest {
       assertEquals(100737, entry.getInteger("orgId"));
       assertEquals(name, entry.getString("eventName"));
     }
-    // created: [new]; updated: [old, new]; deleted: [old, null]
+    String id = create.getString("id");
+    assertEquals(java.util.List.of(id, id), java.util.List.of(update.getString("id"), delete.getString("id")),
+        "one id per event name");
+    assertEquals(DefinitionRoutes.eventNameId(100737, name).toString(), id);
+    // created: [new]; updated: [old, new]; deleted: [old, ""]
     assertEquals(1, create.getJsonArray("valueHistory").size());
     assertEquals(definition, new JsonObject(create.getJsonArray("valueHistory").getJsonObject(0).getString("value")));
     JsonArray updateHistory = update.getJsonArray("valueHistory");
@@ -99,8 +106,31 @@ class DefinitionsApiTest {
         updateHistory.getJsonObject(0).getString("changedOn"), "the old value's changedOn is when it was set");
     JsonArray deleteHistory = delete.getJsonArray("valueHistory");
     assertEquals(replacement, new JsonObject(deleteHistory.getJsonObject(0).getString("value")));
-    assertEquals(null, deleteHistory.getJsonObject(1).getValue("value"));
+    assertEquals("", deleteHistory.getJsonObject(1).getValue("value"), "a string, never null");
     assertNotNull(deleteHistory.getJsonObject(1).getString("changedOn"));
+  }
+
+  @Test
+  void the_audit_id_is_one_per_event_name_and_org_and_survives_a_re_create() {
+    String name = unique("Stable_Id");
+    assertEquals(201, admin(http.post("/v2/events")).body(groupUserEvent(name).encode()).send().status());
+    assertEquals(200, admin(http.method("DELETE", "/v2/events/" + name)).send().status());
+    assertEquals(201, admin(http.post("/v2/events")).body(groupUserEvent(name).encode()).send().status());
+    JsonArray audit = auditLog(name);
+    assertEquals(3, audit.size(), audit::encode);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    audit.forEach(entry -> ids.add(((JsonObject) entry).getString("id")));
+    assertEquals(1, ids.size(), audit::encode);
+    UUID.fromString(ids.iterator().next());
+
+    String other = unique("Other_Id");
+    assertEquals(201, admin(http.post("/v2/events")).body(groupUserEvent(other).encode()).send().status());
+    assertNotEquals(ids.iterator().next(), auditLog(other).getJsonObject(0).getString("id"), "another name, another id");
+    assertEquals(201, http.post("/v2/events").as("other", "other-secret").body(groupUserEvent(name).encode()).send().status());
+    Response otherOrg = http.get("/v2/events/audit_logs?eventName=" + name).as("other", "other-secret").send();
+    assertEquals(200, otherOrg.status(), otherOrg::toString);
+    assertNotEquals(ids.iterator().next(), otherOrg.json().getJsonArray("data").getJsonObject(0).getString("id"),
+        "the same name in another org, another id");
   }
 
   @Test
@@ -137,10 +167,20 @@ class DefinitionsApiTest {
       "fields not an array | 1007 | {\"eventName\": \"X_NAME\", \"fields\": {}}"})
   void a_bad_definition_is_400_with_its_documented_code_and_changes_nothing(String label, int code, String body) {
     String name = unique("X");
+    List<Long> before = rowCounts();
     Response r = admin(http.post("/v2/events")).body(body.replace("X_NAME", name)).send();
     assertError(r, 400, code, "");
+    // Counted in the whole schema: most of these bodies name no definition one could look up.
+    assertEquals(before, rowCounts(), "no definition and no audit entry was written");
     assertEquals(404, admin(http.get("/v2/events/" + name)).send().status());
-    assertEquals(0, auditLog(name).size());
+  }
+
+  /** Rows of definitions and of audit entries, in this class's schema. */
+  private List<Long> rowCounts() {
+    Row row = TestGateway.await(gateway.gateway().pool().query(
+        "SELECT (SELECT count(*) FROM event_definition) AS d, (SELECT count(*) FROM event_definition_audit) AS a")
+        .execute()).iterator().next();
+    return List.of(row.getLong("d"), row.getLong("a"));
   }
 
   @Test
@@ -180,7 +220,14 @@ class DefinitionsApiTest {
   }
 
   @Test
-  void the_audit_log_takes_json_only_and_needs_an_event_name() {
+  void the_audit_log_takes_json_in_any_case_only_and_needs_an_event_name() {
+    String name = unique("Format");
+    assertEquals(201, admin(http.post("/v2/events")).body(groupUserEvent(name).encode()).send().status());
+    for (String format : java.util.List.of("json", "JSON", "Json")) {
+      Response r = admin(http.get("/v2/events/audit_logs?eventName=" + name + "&format=" + format)).send();
+      assertEquals(200, r.status(), r::toString);
+      assertEquals(1, r.json().getJsonArray("data").size(), r::toString);
+    }
     Response xml = admin(http.get("/v2/events/audit_logs?eventName=X&format=xml")).send();
     assertEquals(400, xml.status());
     assertTrue(xml.json().getJsonArray("errors").getJsonObject(0).getString("message").startsWith("Invalid parameter 'format'"));

@@ -3,6 +3,7 @@ package io.tidemark.gateway.behavioral;
 import static io.tidemark.gateway.behavioral.WebhookIngestionTest.HOOK;
 import static io.tidemark.gateway.behavioral.WebhookIngestionTest.SEED_FIELDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,7 @@ class LogsApiTest {
   private Http http;
   private final List<String> ids = new ArrayList<>(); // the entries this class made, oldest first
   private Instant firstStart;
+  private Instant lastStart;
 
   @BeforeAll
   void start() {
@@ -54,13 +56,13 @@ class LogsApiTest {
       Response r = WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.SECRET, body, "msg_" + UUID.randomUUID(),
           Instant.now().getEpochSecond()).send();
       ids.add(r.json().getJsonObject("data").getString("id"));
-      if (i == 0) {
-        firstStart = Instant.ofEpochMilli(r.json().getJsonObject("data").getLong("startTime"));
-      }
+      Instant start = Instant.ofEpochMilli(r.json().getJsonObject("data").getLong("startTime"));
+      firstStart = i == 0 ? start : firstStart;
     }
     // One in another event name and one unauthorised attempt.
     WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.SECRET, "{\"event_name\":\"Other_Event\"}", "msg_x", Instant.now().getEpochSecond()).send();
     http.post("/v2/webhooks/" + HOOK + "/events").body("{\"event_name\":\"Log_Event\"}").send();
+    lastStart = Instant.now(); // no entry of this class starts later
   }
 
   @AfterAll
@@ -86,6 +88,34 @@ class LogsApiTest {
     for (int i = 1; i < data.size(); i++) {
       assertTrue(data.getJsonObject(i - 1).getLong("startTime") >= data.getJsonObject(i).getLong("startTime"));
     }
+  }
+
+  @Test
+  void an_entry_names_the_event_name_read_empty_when_absent_and_leaves_it_out_when_nothing_was_read() {
+    JsonObject absent = logged("{\"customer\":\"1\"}");
+    assertEquals("", absent.getString("eventName"), absent::encode);
+    assertEquals("Invalid event name ", absent.getString("message"));
+    JsonObject empty = logged("{\"event_name\":\"\",\"customer\":\"1\"}");
+    assertEquals("", empty.getString("eventName"), empty::encode);
+    JsonObject unreadable = logged("[1, 2]");
+    assertEquals("INVALID_PAYLOAD", unreadable.getString("status"));
+    assertTrue(unreadable.containsKey("message"));
+    assertTrue(!unreadable.containsKey("eventName"), unreadable::encode);
+  }
+
+  /** The processing log's entry for one webhook call with this body, read back through the log. */
+  private JsonObject logged(String body) {
+    Response r = WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
+        Instant.now().getEpochSecond()).send();
+    String id = r.json().getJsonObject("data").getString("id");
+    JsonArray entries = logs("limit=1000").json().getJsonArray("data");
+    for (int i = 0; i < entries.size(); i++) {
+      if (id.equals(entries.getJsonObject(i).getString("id"))) {
+        assertEquals(r.json().getJsonObject("data"), entries.getJsonObject(i), "the answer's data is the log entry");
+        return entries.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("no log entry " + id + " in " + entries.encode());
   }
 
   @Test
@@ -127,7 +157,11 @@ class LogsApiTest {
     assertNull(all.header("Link"));
     String next = nextOf(logs("event_name=Log_Event&limit=5").header("Link"));
     String cursor = next.substring(next.indexOf("cursor=") + 7);
-    assertBadParameter(logs("event_name=Log_Event&limit=5&cursor=" + cursor.substring(0, 10) + "AAAA" + cursor.substring(14)), "cursor");
+    // Change one character for certain (overwriting with a fixed text may leave it as it was).
+    char at = cursor.charAt(12);
+    String tampered = cursor.substring(0, 12) + (at == 'A' ? 'B' : 'A') + cursor.substring(13);
+    assertNotEquals(cursor, tampered);
+    assertBadParameter(logs("event_name=Log_Event&limit=5&cursor=" + tampered), "cursor");
     assertBadParameter(logs("event_name=Other_Event&limit=5&cursor=" + cursor), "cursor");
     assertBadParameter(logs("cursor=garbage"), "cursor");
     assertEquals(200, logs("event_name=Log_Event&limit=5&cursor=" + cursor).status());
@@ -135,22 +169,29 @@ class LogsApiTest {
 
   @Test
   void dates_in_every_documented_format() {
-    String today = LocalDate.now(ZoneOffset.UTC).toString();
-    String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+    // The days of the entries themselves, not of the clock now: the test may run across midnight UTC.
+    LocalDate firstDay = LocalDate.ofInstant(firstStart, ZoneOffset.UTC);
+    LocalDate lastDay = LocalDate.ofInstant(lastStart, ZoneOffset.UTC);
     int all = logs("event_name=Log_Event&limit=100").json().getJsonArray("data").size();
-    assertEquals(all, count("from_date=" + today + "&to_date=" + today), "a date-only to_date includes its whole day");
-    assertEquals(0, count("from_date=" + tomorrow));
-    assertEquals(0, count("to_date=" + LocalDate.now(ZoneOffset.UTC).minusDays(1)));
+    assertEquals(13, all);
+    assertEquals(all, count("from_date=" + firstDay + "&to_date=" + lastDay), "a date-only to_date includes its whole day");
+    assertEquals(0, count("from_date=" + lastDay.plusDays(1)));
+    assertEquals(0, count("to_date=" + firstDay.minusDays(1)));
     String spaced = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(firstStart.minusSeconds(1));
     assertEquals(all, count("from_date=" + encode(spaced)));
     assertEquals(all, count("from_date=" + encode(firstStart.minusSeconds(1).toString())));
     assertEquals(all, count("from_date=" + firstStart.toEpochMilli()), "epoch milliseconds, inclusive");
     assertEquals(0, count("to_date=" + (firstStart.toEpochMilli() - 1)));
+    long firstSecond = firstStart.getEpochSecond();
+    assertEquals(all, count("from_date=" + firstSecond), "10 digits are epoch seconds, not milliseconds of 1970");
+    assertEquals(0, count("to_date=" + (firstSecond - 1)), "a 10-digit to_date is the second it names");
+    assertEquals(all, count("to_date=" + (firstSecond + 86_400)));
     assertEquals(all, count("from_date=" + encode(firstStart.atOffset(ZoneOffset.ofHours(5)).toString())), "an offset is honoured");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"from_date=yesterday", "to_date=2025-13-01", "from_date=2025-05-08T25:00:00Z", "to_date=08/05/2025"})
+  @ValueSource(strings = {"from_date=yesterday", "to_date=2025-13-01", "from_date=2025-05-08T25:00:00Z", "to_date=08/05/2025",
+      "from_date=17467255810", "to_date=174672558100", "from_date=17467255810000", "to_date=99999999999999999999999"})
   void a_bad_date_is_400_naming_it(String query) {
     assertBadParameter(logs(query), query.substring(0, query.indexOf('=')));
   }
@@ -168,7 +209,13 @@ class LogsApiTest {
 
   @Test
   void the_log_needs_event_logs_read_and_shows_only_the_callers_org() {
-    assertEquals(401, http.get("/v2/events/logs").send().status());
+    for (Response unauthorised : List.of(http.get("/v2/events/logs").send(),
+        http.get("/v2/events/logs").as("reader", "wrong-password").send())) {
+      assertEquals(401, unauthorised.status());
+      assertEquals("Basic realm=\"tidemark\"", unauthorised.header("WWW-Authenticate"));
+      assertEquals(new JsonObject().putNull("data").put("warnings", new JsonArray()).put("errors", new JsonArray()
+          .add(new JsonObject().put("code", 401).put("message", "Please check your username/password or authentication token"))), unauthorised.json());
+    }
     Response other = http.get("/v2/events/logs?limit=100").as("other", "other-secret").send();
     assertEquals(200, other.status());
     assertEquals(0, other.json().getJsonArray("data").size());

@@ -200,7 +200,8 @@ class WebhookIngestionTest {
       Response r = attempt.send();
       assertEquals(401, r.status(), r::toString);
       assertEquals("Basic realm=\"tidemark\"", r.header("WWW-Authenticate"));
-      assertEquals("Unauthorized", r.json().getJsonArray("errors").getJsonObject(0).getString("message"));
+      assertEquals(new JsonObject().putNull("data").put("warnings", new JsonArray()).put("errors", new JsonArray()
+          .add(new JsonObject().put("code", 401).put("message", "Please check your username/password or authentication token"))), r.json());
       assertEquals(0, eventsOf(r.header("X-Request-Id")).size());
     }
     JsonArray logged = logsOf("Group_User_Event", "UNAUTHORIZED", 100);

@@ -191,24 +191,28 @@ class PluginOperationsTest {
   void a_call_that_finishes_first_comes_first_even_if_it_started_later() throws Exception {
     String slowId = "slow-" + UUID.randomUUID();
     String fastId = "fast-" + UUID.randomUUID();
+    // The slow call hangs until released: it finishes last by construction, not by a sleep.
     CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() ->
-        admin(http.post(FIX + "/sleep?ms=1500")).header("X-Request-Id", slowId).send());
-    // The slow call is running on its plugin thread before the fast one starts.
-    Poll.until(() -> inFlight(FIXTURE_OPERATIONS) >= 1, "the slow call is in flight");
-    Response fast = admin(http.post(FIX + "/sleep?ms=0")).header("X-Request-Id", fastId).send();
-    assertEquals(200, fast.status());
+        admin(http.post(FIX + "/hang-long")).header("X-Request-Id", slowId).send());
+    try {
+      Poll.until(() -> inFlight(FIXTURE_OPERATIONS) >= 1, "the slow call is in flight");
+      Response fast = admin(http.post(FIX + "/sleep?ms=0")).header("X-Request-Id", fastId).send();
+      assertEquals(200, fast.status());
+      assertEquals(List.of(fastId), requestsInStreamOrder(slowId, fastId), "the slow call has appended nothing yet");
+    } finally {
+      releaseHangs();
+    }
     assertEquals(200, slow.get(30, TimeUnit.SECONDS).status());
+    assertEquals(List.of(fastId, slowId), requestsInStreamOrder(slowId, fastId));
+  }
 
+  /** The requests among {@code ids} that have events, in the order of their first event in the stream. */
+  private List<String> requestsInStreamOrder(String... ids) {
     List<String> order = new ArrayList<>();
-    JsonArray stream = http.get("/event/" + DEMO_TENANT + "/events/list?type=fixture.slept&pageSize=1000")
-        .as("reader", "reader-secret").send().json().getJsonArray("events");
-    stream.forEach(e -> {
-      String id = ((JsonObject) e).getString("requestId");
-      if (id.equals(slowId) || id.equals(fastId)) {
-        order.add(id);
-      }
-    });
-    assertEquals(List.of(fastId, slowId), order);
+    TestGateway.await(gateway.gateway().pool().preparedQuery(
+            "SELECT request_id FROM event WHERE request_id = ANY($1) GROUP BY request_id ORDER BY min(position)")
+        .execute(io.vertx.sqlclient.Tuple.tuple().addArrayOfString(ids))).forEach(row -> order.add(row.getString("request_id")));
+    return order;
   }
 
   // ---- isolation

@@ -77,7 +77,8 @@ class ScheduledEventsTest {
   void a_policy_schedule_is_normal_until_it_fires_and_complete_after() {
     String policy = "pol-" + UUID.randomUUID();
     String label = UUID.randomUUID().toString();
-    Response scheduled = schedule(http, "event=policy.reminder&delayMs=4000&policy=" + policy + "&label=" + label);
+    // Far in the future, so that it is surely NORMAL when we look; then made due (QuartzClock).
+    Response scheduled = schedule(http, "event=policy.reminder&delayMs=" + QuartzClock.FAR_MILLIS + "&policy=" + policy + "&label=" + label);
     JsonArray before = policySchedules(policy);
     assertEquals(1, before.size());
     JsonObject entry = before.getJsonObject(0);
@@ -88,7 +89,9 @@ class ScheduledEventsTest {
     assertEquals(scheduled.json().getString("triggerName"), entry.getString("triggerName"));
     assertEquals(DEMO_TENANT, entry.getString("triggerGroup"));
     assertTrue(Instant.parse(entry.getString("nextEventTime")).isAfter(Instant.now()), entry::encode);
+    assertEquals(0, eventsLabelled(http, "policy.reminder", label), "nothing fired before it was due");
 
+    QuartzClock.fireNow(gateway.gateway().pool(), entry.getString("triggerName"));
     JsonObject event = awaitEvent(http, "policy.reminder", label);
     assertEquals(policy, event.getJsonObject("data").getString("policyLocator"));
     JsonObject after = Poll.until(() -> {
@@ -172,11 +175,21 @@ class ScheduledEventsTest {
     GatewayConfig config = withFixture(TestGateway.load(TestGateway.testConfig(), schema));
     String label = UUID.randomUUID().toString();
     try {
+      String trigger;
       try (TestGateway before = TestGateway.start(config)) {
-        schedule(before.http(), "event=fixture.restart&delayMs=2500&label=" + label);
+        // Not due before the restart, however long start and stop take: the restarted instance fires it.
+        trigger = schedule(before.http(), "event=fixture.restart&delayMs=" + QuartzClock.FAR_MILLIS + "&label=" + label)
+            .json().getString("triggerName");
+        QuartzClock.awaitTrigger(before.gateway().pool(), trigger);
       }
       try (TestGateway after = TestGateway.start(config)) {
+        assertEquals(0, eventsLabelled(after.http(), "fixture.restart", label), "it did not fire before the restart");
+        QuartzClock.fireNow(after.gateway().pool(), trigger);
         awaitEvent(after.http(), "fixture.restart", label);
+        // Fired and recorded complete: no second firing can follow.
+        Poll.until(() -> TestGateway.await(after.gateway().pool().preparedQuery(
+                "SELECT count(*) FROM schedule WHERE trigger_name = $1 AND completed_at IS NOT NULL")
+            .execute(io.vertx.sqlclient.Tuple.of(trigger))).iterator().next().getLong(0) == 1, "the schedule completes");
         assertEquals(1, eventsLabelled(after.http(), "fixture.restart", label));
       }
     } finally {

@@ -140,7 +140,8 @@ class GroupCommitAppenderTest {
 
   @Test
   void tenants_in_one_batch_each_keep_their_own_positions() {
-    GroupCommitAppender appender = deploy(new StoreConfig(1000, 50));
+    // A linger far longer than issuing three appends takes: they surely land in one batch.
+    GroupCommitAppender appender = deploy(new StoreConfig(1000, 1000));
     UUID second = UUID.randomUUID();
     Future<List<StoredEvent>> a = appender.append(request("a", 2));
     Future<List<StoredEvent>> b = appender.append(new AppendRequest(second, null, "b", List.of(new NewEvent("x", null))));
@@ -149,6 +150,9 @@ class GroupCommitAppenderTest {
     assertEquals(List.of(1L, 2L), await(a).stream().map(StoredEvent::position).toList());
     assertEquals(List.of(1L), await(b).stream().map(StoredEvent::position).toList());
     assertEquals(List.of(3L), await(c).stream().map(StoredEvent::position).toList());
+    long transactions = await(pool.preparedQuery("SELECT count(DISTINCT xmin::text) AS n FROM event WHERE tenant_locator IN ($1, $2)")
+        .execute(io.vertx.sqlclient.Tuple.of(tenant, second)).map(rows -> rows.iterator().next().getLong("n")));
+    assertEquals(1L, transactions, "both tenants' events were written by one transaction");
   }
 
   @Test
