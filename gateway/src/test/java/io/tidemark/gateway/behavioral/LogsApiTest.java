@@ -105,7 +105,7 @@ class LogsApiTest {
 
   /** The processing log's entry for one webhook call with this body, read back through the log. */
   private JsonObject logged(String body) {
-    Response r = WebhookIngestionTest.signedAt(http, HOOK, "whsec-demo", body, "msg_" + UUID.randomUUID(),
+    Response r = WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.SECRET, body, "msg_" + UUID.randomUUID(),
         Instant.now().getEpochSecond()).send();
     String id = r.json().getJsonObject("data").getString("id");
     JsonArray entries = logs("limit=1000").json().getJsonArray("data");
