@@ -112,7 +112,10 @@ public final class Gateway {
         new ScheduleRoutes(vertx, scheduling),
         new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall),
         new AdminRoutes(vertx, plugins, config.routes()));
-    HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host());
+    HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host())
+        // No WebSocket endpoints: without these the extension handler sits in every request's pipeline.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     // Port 0 asks for a free port; several servers would each get a different one.
     int instances = http.port() == 0 ? 1 : http.instances();
     AtomicInteger boundPort = new AtomicInteger();

@@ -4,6 +4,7 @@ import io.tidemark.gateway.config.ConfigException;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,7 +27,8 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    // Netty's epoll transport where it is available (Linux x86-64); Vert.x falls back to NIO elsewhere.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Gateway.start(vertx, config).onComplete(started -> {
       if (started.failed()) {
         LOG.error("Tidemark failed to start", started.cause());

@@ -121,7 +121,9 @@ public final class Access {
     if (colon < 0) {
       return Future.succeededFuture(Optional.empty());
     }
-    SocketAddress remote = ctx.request().remoteAddress();
+    // The socket's peer: request().remoteAddress() would run Vert.x Web's Forwarded-header parser
+    // for the same answer, as no proxy headers are trusted.
+    SocketAddress remote = ctx.request().connection().remoteAddress();
     return passwords.login(decoded.substring(0, colon), decoded.substring(colon + 1), remote == null ? null : remote.host());
   }
 

@@ -8,6 +8,7 @@ import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Limits failed logins: a token bucket per user name and one per client address, each holding a
@@ -30,6 +31,12 @@ final class LoginThrottle {
   private final TimeMeter clock;
   private final Cache<String, Bucket> users;
   private final Cache<String, Bucket> addresses;
+  // Every bucket is full a minute after its last token was spent. While no reservation is open
+  // and no check failed within that minute, no bucket can refuse: the success path of every
+  // request (a cached login) then skips the bucket lookups.
+  private final AtomicInteger open = new AtomicInteger();
+  private volatile boolean everSpent;
+  private volatile long lastSpentNanos;
 
   LoginThrottle(int perUser, int perAddress, TimeMeter clock) {
     this.perUser = perUser;
@@ -40,7 +47,16 @@ final class LoginThrottle {
   }
 
   /** One check's tokens, to give back if its password turns out right. */
-  record Reservation(Bucket user, Bucket address) {
+  final class Reservation {
+    private final Bucket user;
+    private final Bucket address;
+
+    private Reservation(Bucket user, Bucket address) {
+      this.user = user;
+      this.address = address;
+    }
+
+    /** The password was right: the tokens go back. */
     void refund() {
       if (user != null) {
         user.addTokens(1);
@@ -48,11 +64,22 @@ final class LoginThrottle {
       if (address != null) {
         address.addTokens(1);
       }
+      open.decrementAndGet();
+    }
+
+    /** The check failed (wrong password, or it could not run): the tokens stay spent. */
+    void spend() {
+      lastSpentNanos = clock.currentTimeNanos();
+      everSpent = true;
+      open.decrementAndGet();
     }
   }
 
   /** Why a login with this name from this address must not be tried now, if it must not. */
   Optional<LoginThrottled> refusal(String user, String address) {
+    if (allFull()) {
+      return Optional.empty();
+    }
     // No bucket means no password check ran lately, so nothing can have failed.
     Bucket byUser = user == null ? null : users.getIfPresent(user);
     if (byUser != null && byUser.getAvailableTokens() < 1) {
@@ -67,6 +94,25 @@ final class LoginThrottle {
 
   /** Takes a token from each bucket for a check about to run; throws when either is empty (taking none). */
   Reservation reserve(String user, String address) {
+    // Counted before any token is taken, so that refusal() never sees a drawn bucket as full.
+    open.incrementAndGet();
+    try {
+      return take(user, address);
+    } catch (RuntimeException refused) {
+      open.decrementAndGet();
+      throw refused;
+    }
+  }
+
+  /**
+   * No bucket can be short of a token: no reservation is open and none was spent within the
+   * minute a bucket takes to fill up again. Spending is recorded before a reservation closes.
+   */
+  private boolean allFull() {
+    return open.get() == 0 && (!everSpent || clock.currentTimeNanos() - lastSpentNanos >= IDLE.toNanos());
+  }
+
+  private Reservation take(String user, String address) {
     Bucket byUser = bucket(users, perUser, user);
     if (byUser != null && !byUser.tryConsume(1)) {
       throw throttled("for user '" + user + "'", perUser, byUser);

@@ -62,6 +62,8 @@ public final class PasswordCheck {
   // drops: failures are never remembered, but requests that arrive while one runs share it.
   private final AsyncCache<String, Caller> checks;
   private final SecretKeySpec cacheKeySecret;
+  // Mac.getInstance looks the provider up each time, which costs more than the HMAC itself.
+  private final ThreadLocal<Mac> macs;
   private final AtomicLong hashChecks = new AtomicLong();
   private final AtomicLong bcryptChecks = new AtomicLong();
 
@@ -86,6 +88,7 @@ public final class PasswordCheck {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     this.cacheKeySecret = new SecretKeySpec(secret, "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
   /** Blocking: reads the htpasswd file, and hashes once for the dummy. */
@@ -130,7 +133,13 @@ public final class PasswordCheck {
     if (refusal.isPresent()) {
       return Future.failedFuture(refusal.get());
     }
-    CompletableFuture<Caller> check = checks.get(cacheKey(user, password), (key, executor) -> check(user, password, address));
+    String key = cacheKey(user, password);
+    CompletableFuture<Caller> known = checks.getIfPresent(key);
+    if (known != null && known.isDone() && !known.isCompletedExceptionally() && known.getNow(null) != null) {
+      // The common case, credentials that succeeded lately: no hop through the completion stage.
+      return Future.succeededFuture(Optional.of(known.getNow(null)));
+    }
+    CompletableFuture<Caller> check = checks.get(key, (k, executor) -> check(user, password, address));
     // Back on the caller's own context: the check may have been started from another event loop.
     return Future.fromCompletionStage(check, vertx.getOrCreateContext())
         .<Optional<Caller>>map(Optional::ofNullable)
@@ -148,13 +157,14 @@ public final class PasswordCheck {
     }
     return workers.executeBlocking(() -> verify(user, password), false)
         .toCompletionStage().toCompletableFuture()
-        .thenApply(verified -> {
-          if (!verified) {
-            return null;
+        .whenComplete((verified, failure) -> {
+          if (failure == null && verified) {
+            reservation.refund();
+          } else {
+            reservation.spend();
           }
-          reservation.refund();
-          return callers.get(user);
-        });
+        })
+        .thenApply(verified -> verified ? callers.get(user) : null);
   }
 
   /**
@@ -230,14 +240,20 @@ public final class PasswordCheck {
    * nor a plain digest of one that could be brute-forced from a heap dump.
    */
   private String cacheKey(String user, String password) {
+    Mac mac = macs.get();
+    byte[] name = user.getBytes(StandardCharsets.UTF_8);
+    // Length first, so that no other split of the same bytes gives the same key.
+    mac.update(ByteBuffer.allocate(4).putInt(name.length).array());
+    mac.update(name);
+    // Doing the final resets the Mac for the thread's next key. One char per byte: a key, not text.
+    return new String(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)), StandardCharsets.ISO_8859_1);
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(cacheKeySecret);
-      byte[] name = user.getBytes(StandardCharsets.UTF_8);
-      // Length first, so that no other split of the same bytes gives the same key.
-      mac.update(ByteBuffer.allocate(4).putInt(name.length).array());
-      mac.update(name);
-      return HexFormat.of().formatHex(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

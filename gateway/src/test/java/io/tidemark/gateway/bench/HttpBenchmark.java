@@ -75,6 +75,10 @@ public final class HttpBenchmark {
     int connections = Integer.getInteger("bench.connections", 64);
     String gatewayOptions = System.getProperty("bench.gatewayJavaOpts", "").trim();
     Path pgbenchExecutable = Path.of(System.getProperty("bench.pgbench", "pgbench"));
+    // -Dbench.rows=pgbench,webhook runs only those rows (names: pgbench, webhook, policy, list);
+    // pgbench always runs, since the ratios against it are what the figures mean.
+    List<String> only = Arrays.stream(System.getProperty("bench.rows", "pgbench,webhook,policy,list").split(","))
+        .map(String::trim).toList();
 
     Path configFile = root.resolve("config/gateway.yaml");
     GatewayConfig config = ConfigLoader.load(configFile, Map.of(ConfigLoader.ENV_DB_URL, databaseUrl));
@@ -107,13 +111,19 @@ public final class HttpBenchmark {
         setUp(gateway.port(), "/v2/events", DEFINITION);
         Vertx vertx = Vertx.vertx();
         try (ClosedLoop load = new ClosedLoop(vertx, "127.0.0.1", gateway.port(), connections)) {
-          rows.add(httpRow("webhook ingestion", load, gateway, warmUp, seconds, WEBHOOK_TARGET,
-              Call.post("/v2/webhooks/" + webhook.id() + "/events", ADMIN, ADMIN_PASSWORD, WEBHOOK_EVENT)));
-          rows.add(httpRow("policy issue (plugin)", load, gateway, warmUp, seconds, POLICY_TARGET,
-              Call.post("/policy/" + tenant.locator() + "/policies", ADMIN, ADMIN_PASSWORD, policy())));
+          if (only.contains("webhook")) {
+            rows.add(httpRow("webhook ingestion", load, gateway, warmUp, seconds, WEBHOOK_TARGET,
+                Call.post("/v2/webhooks/" + webhook.id() + "/events", ADMIN, ADMIN_PASSWORD, WEBHOOK_EVENT)));
+          }
+          if (only.contains("policy")) {
+            rows.add(httpRow("policy issue (plugin)", load, gateway, warmUp, seconds, POLICY_TARGET,
+                Call.post("/policy/" + tenant.locator() + "/policies", ADMIN, ADMIN_PASSWORD, policy())));
+          }
           streamSize = Long.parseLong(single(jdbc, "SELECT count(*) FROM " + schema + ".event"));
-          rows.add(httpRow("stream list (page 1)", load, gateway, warmUp, seconds, LIST_TARGET,
-              Call.get("/event/" + tenant.locator() + "/events/list", READER, READER_PASSWORD)));
+          if (only.contains("list")) {
+            rows.add(httpRow("stream list (page 1)", load, gateway, warmUp, seconds, LIST_TARGET,
+                Call.get("/event/" + tenant.locator() + "/events/list", READER, READER_PASSWORD)));
+          }
         } finally {
           vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
