@@ -29,7 +29,9 @@ public final class HttpVerticle extends VerticleBase {
   /** The listen future, so that a port already in use fails start-up. */
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(routerFactory.apply(vertx));
+    server = vertx.createHttpServer(options)
+        .invalidRequestHandler(new InvalidRequests(options.getMaxInitialLineLength(), options.getMaxHeaderSize()))
+        .requestHandler(routerFactory.apply(vertx));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
 
