@@ -36,6 +36,7 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
     } else {
       error = new ApiException(400, "MALFORMED_REQUEST", "The request is not well-formed HTTP");
     }
+    // The URI is unknown when the request line itself was too long: then the plain envelope.
     String uri = request.uri();
     request.response()
         .setStatusCode(error.status())
