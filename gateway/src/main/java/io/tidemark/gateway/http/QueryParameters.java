@@ -28,7 +28,10 @@ public final class QueryParameters {
     try {
       value = Integer.parseInt(raw.get().trim());
     } catch (NumberFormatException e) {
-      throw ApiException.badParameter(name, "must be a whole number, got '" + raw.get() + "'");
+      // Digits beyond an int are out of range, not "not a number".
+      throw ApiException.badParameter(name, raw.get().trim().matches("-?\\d+")
+          ? "must be between " + min + " and " + max + ", got " + raw.get().trim()
+          : "must be a whole number, got '" + raw.get() + "'");
     }
     if (value < min || value > max) {
       throw ApiException.badParameter(name, "must be between " + min + " and " + max + ", got " + value);

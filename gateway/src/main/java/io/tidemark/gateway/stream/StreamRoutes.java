@@ -29,6 +29,8 @@ public final class StreamRoutes implements Mountable {
 
   private final StreamQueries queries;
   private static final String PAGING_TOKEN = "pagingToken";
+  /** On a request's events cut at the cap: how many are in the body. */
+  static final String TRUNCATED = "X-Events-Truncated";
 
   private final SignedTokens tokens;
 
@@ -59,7 +61,14 @@ public final class StreamRoutes implements Mountable {
 
   private void byRequest(RoutingContext ctx) {
     queries.byRequest(Access.tenant(ctx).locator(), ctx.pathParam("locator"))
-        .onSuccess(events -> Responses.json(ctx, 200, toJson(events)))
+        .onSuccess(events -> {
+          if (events.size() > StreamQueries.MAX_REQUEST_EVENTS) {
+            // The body stays the documented array; the header says it is the first part only.
+            ctx.response().putHeader(TRUNCATED, Integer.toString(StreamQueries.MAX_REQUEST_EVENTS));
+            events = events.subList(0, StreamQueries.MAX_REQUEST_EVENTS);
+          }
+          Responses.json(ctx, 200, toJson(events));
+        })
         .onFailure(ctx::fail);
   }
 

@@ -337,6 +337,27 @@ class StreamApiTest {
   }
 
   @Test
+  void a_request_reused_past_the_cap_answers_its_first_thousand_events_and_says_so() {
+    String request = "req-" + UUID.randomUUID();
+    List<String> appended = new ArrayList<>(locators(append(request, IntStream.range(0, 600).mapToObj(i -> "bulk").toArray(String[]::new))));
+    Response exact = reader(EVENTS + "/request/" + request);
+    assertEquals(600, exact.jsonArray().size());
+    assertEquals(null, exact.header("X-Events-Truncated"));
+    appended.addAll(locators(append(request, IntStream.range(0, 401).mapToObj(i -> "bulk").toArray(String[]::new))));
+    Response capped = reader(EVENTS + "/request/" + request);
+    assertEquals(200, capped.status());
+    assertEquals("1000", capped.header("X-Events-Truncated"));
+    assertEquals(appended.subList(0, 1000), locators(capped.jsonArray()));
+  }
+
+  @Test
+  void a_page_size_beyond_an_int_is_out_of_range_not_malformed() {
+    Response r = reader(EVENTS + "/list?pageSize=99999999999");
+    assertBadParameter(r, "pageSize");
+    assertEquals("Invalid parameter 'pageSize': must be between 1 and 1000, got 99999999999", r.json().getString("message"));
+  }
+
+  @Test
   void a_token_of_one_tenant_is_refused_by_another() {
     String token = list("type=" + uniqueType()).getString("pagingToken");
     Response r = http.get("/event/" + OTHER_TENANT + "/events/list?pagingToken=" + token).as("other", "other-secret").send();
