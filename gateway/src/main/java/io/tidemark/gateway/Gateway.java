@@ -6,6 +6,7 @@ import io.tidemark.gateway.behavioral.DefinitionCache;
 import io.tidemark.gateway.behavioral.DefinitionRoutes;
 import io.tidemark.gateway.behavioral.LogRoutes;
 import io.tidemark.gateway.behavioral.WebhookRoutes;
+import io.tidemark.gateway.http.ConnectionLimit;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.HttpVerticle;
 import io.tidemark.gateway.security.Mountable;
@@ -29,6 +30,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,13 +117,16 @@ public final class Gateway {
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host())
         // No WebSocket endpoints: without these the extension handler sits in every request's pipeline.
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setIdleTimeout(http.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setMaxHeaderSize(http.maxHeaderBytes()).setMaxInitialLineLength(http.maxUriBytes());
+    ConnectionLimit connections = new ConnectionLimit(http.maxConnections());
     // Port 0 asks for a free port; several servers would each get a different one.
     int instances = http.port() == 0 ? 1 : http.instances();
     AtomicInteger boundPort = new AtomicInteger();
     return vertx.deployVerticle(
             () -> new HttpVerticle(options, v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, features),
-                http.shutdownGraceSeconds(), boundPort::set),
+                http.shutdownGraceSeconds(), boundPort::set, connections),
             new DeploymentOptions().setInstances(instances))
         .map(id -> new HttpDeployment(id, boundPort.get()));
   }

@@ -7,6 +7,7 @@ import static io.tidemark.gateway.behavioral.DefinitionError.INVALID_FIELD_NAME;
 import static io.tidemark.gateway.behavioral.DefinitionError.INVALID_FIELD_TYPE;
 import static io.tidemark.gateway.behavioral.DefinitionError.UNKNOWN_ACTION;
 
+import io.tidemark.gateway.http.JsonBodies;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,10 @@ final class DefinitionParser {
       throw INVALID_DEFINITION.with("The body must be a JSON object with eventName, description, actions and fields");
     }
     unknownKeys(json, KEYS, "");
+    // What PostgreSQL cannot store (NUL, lone surrogates) would otherwise fail the insert as a 500.
+    JsonBodies.unstorable(json, "$").ifPresent(problem -> {
+      throw INVALID_DEFINITION.with("The definition cannot be stored: " + problem);
+    });
     Object name = json.getValue("eventName");
     if (!(name instanceof String eventName) || !EVENT_NAME.matcher(eventName).matches()) {
       throw INVALID_EVENT_NAME.with("eventName must be 1 to 100 letters, digits, '_' or '-', got " + describe(name));

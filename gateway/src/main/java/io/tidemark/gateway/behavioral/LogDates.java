@@ -1,6 +1,7 @@
 package io.tidemark.gateway.behavioral;
 
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.http.QueryParameters;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -26,7 +27,7 @@ final class LogDates {
 
   /** A date as an instant; a date without a time is its first millisecond. */
   static Instant start(String parameter, String raw) {
-    return parse(parameter, raw).instant;
+    return QueryParameters.supported(parameter, parse(parameter, raw).instant);
   }
 
   /**
@@ -35,6 +36,7 @@ final class LogDates {
    */
   static Instant endExclusive(String parameter, String raw) {
     Parsed parsed = parse(parameter, raw);
+    QueryParameters.supported(parameter, parsed.instant);
     return parsed.dateOnly ? parsed.instant.plusSeconds(86_400) : parsed.instant.plusMillis(1);
   }
 

@@ -27,6 +27,10 @@ final class ConfigValidator {
       fail("http.maxBodyBytes", "must be at least 1");
     }
     range("http.shutdownGraceSeconds", http.shutdownGraceSeconds(), 0, 3600);
+    range("http.idleTimeoutSeconds", http.idleTimeoutSeconds(), 0, 86_400);
+    range("http.maxConnections", http.maxConnections(), 1, 1_000_000);
+    range("http.maxHeaderBytes", http.maxHeaderBytes(), 1024, 1024 * 1024);
+    range("http.maxUriBytes", http.maxUriBytes(), 256, 1024 * 1024);
 
     DatabaseConfig db = c.database();
     db.parsedUrl();

@@ -8,9 +8,14 @@ package io.tidemark.gateway.config;
  * @param instances how many event loops serve HTTP (one server verticle each)
  * @param maxBodyBytes requests with a larger body get 413
  * @param shutdownGraceSeconds how long a SIGTERM waits for in-flight requests
+ * @param idleTimeoutSeconds a connection that sends and receives nothing this long is closed; 0 never
+ * @param maxConnections open connections across all instances; more are closed as they arrive
+ * @param maxHeaderBytes request headers together larger than this get 431
+ * @param maxUriBytes a request line (method, URI, version) longer than this gets 414
  */
 public record HttpConfig(
-    Integer port, String host, Integer instances, Long maxBodyBytes, Integer shutdownGraceSeconds) {
+    Integer port, String host, Integer instances, Long maxBodyBytes, Integer shutdownGraceSeconds,
+    Integer idleTimeoutSeconds, Integer maxConnections, Integer maxHeaderBytes, Integer maxUriBytes) {
 
   public HttpConfig {
     port = port == null ? 8080 : port;
@@ -18,17 +23,29 @@ public record HttpConfig(
     instances = instances == null ? Runtime.getRuntime().availableProcessors() : instances;
     maxBodyBytes = maxBodyBytes == null ? 1024L * 1024 : maxBodyBytes;
     shutdownGraceSeconds = shutdownGraceSeconds == null ? 30 : shutdownGraceSeconds;
+    // Longer than the longest plugin call a route may allow by default: idleness ends a request too.
+    idleTimeoutSeconds = idleTimeoutSeconds == null ? 120 : idleTimeoutSeconds;
+    maxConnections = maxConnections == null ? 10_000 : maxConnections;
+    maxHeaderBytes = maxHeaderBytes == null ? 8192 : maxHeaderBytes;
+    maxUriBytes = maxUriBytes == null ? 8192 : maxUriBytes;
   }
 
   static HttpConfig defaults() {
-    return new HttpConfig(null, null, null, null, null);
+    return new HttpConfig(null, null, null, null, null, null, null, null, null);
   }
 
   public HttpConfig withPort(int port) {
-    return new HttpConfig(port, host, instances, maxBodyBytes, shutdownGraceSeconds);
+    return new HttpConfig(port, host, instances, maxBodyBytes, shutdownGraceSeconds,
+        idleTimeoutSeconds, maxConnections, maxHeaderBytes, maxUriBytes);
   }
 
   public HttpConfig withInstances(int instances) {
-    return new HttpConfig(port, host, instances, maxBodyBytes, shutdownGraceSeconds);
+    return new HttpConfig(port, host, instances, maxBodyBytes, shutdownGraceSeconds,
+        idleTimeoutSeconds, maxConnections, maxHeaderBytes, maxUriBytes);
+  }
+
+  public HttpConfig withLimits(int idleTimeoutSeconds, int maxConnections, int maxHeaderBytes, int maxUriBytes) {
+    return new HttpConfig(port, host, instances, maxBodyBytes, shutdownGraceSeconds,
+        idleTimeoutSeconds, maxConnections, maxHeaderBytes, maxUriBytes);
   }
 }

@@ -58,11 +58,15 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error.retryAfterSeconds() != null) {
       ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
     }
-    JsonObject body = ctx.normalizedPath().startsWith("/v2/") ? v2Envelope(error) : plain(error);
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
-        .end(body.encode());
+        .end(body(ctx.normalizedPath().startsWith("/v2/"), error).encode());
+  }
+
+  /** The error body: the {@code /v2} envelope, or {@code {message, code}}. */
+  static JsonObject body(boolean v2, ApiException error) {
+    return v2 ? v2Envelope(error) : plain(error);
   }
 
   private ApiException toApiException(RoutingContext ctx) {

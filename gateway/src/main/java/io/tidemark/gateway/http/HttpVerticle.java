@@ -16,11 +16,14 @@ public final class HttpVerticle extends VerticleBase {
   private final Function<io.vertx.core.Vertx, Router> routerFactory;
   private final int shutdownGraceSeconds;
   private final Consumer<Integer> boundPort;
+  private final ConnectionLimit connections;
   private HttpServer server;
 
+  /** @param connections shared by every instance, so that the limit holds for the whole gateway */
   public HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory,
-      int shutdownGraceSeconds, Consumer<Integer> boundPort) {
+      int shutdownGraceSeconds, Consumer<Integer> boundPort, ConnectionLimit connections) {
     this.options = options;
+    this.connections = connections;
     this.routerFactory = routerFactory;
     this.shutdownGraceSeconds = shutdownGraceSeconds;
     this.boundPort = boundPort;
@@ -29,7 +32,10 @@ public final class HttpVerticle extends VerticleBase {
   /** The listen future, so that a port already in use fails start-up. */
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(routerFactory.apply(vertx));
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connections::admit)
+        .invalidRequestHandler(new InvalidRequests(options.getMaxInitialLineLength(), options.getMaxHeaderSize()))
+        .requestHandler(routerFactory.apply(vertx));
     return server.listen().onSuccess(s -> boundPort.accept(s.actualPort()));
   }
 

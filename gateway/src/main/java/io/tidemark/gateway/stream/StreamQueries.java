@@ -21,8 +21,14 @@ final class StreamQueries {
   static final String BY_LOCATOR =
       "SELECT " + StoredEvent.COLUMNS + " FROM event WHERE tenant_locator = $1 AND locator = $2";
 
-  static final String BY_REQUEST =
-      "SELECT " + StoredEvent.COLUMNS + " FROM event WHERE tenant_locator = $1 AND request_id = $2 ORDER BY position";
+  /**
+   * The most events {@code /events/request/{id}} answers: one call emits at most
+   * {@code EventEmitter.MAX_EVENTS_PER_CALL} (1000), but clients choose request ids and may
+   * reuse one across any number of calls. One more is read to tell that there were more.
+   */
+  static final int MAX_REQUEST_EVENTS = 1000;
+  static final String BY_REQUEST = "SELECT " + StoredEvent.COLUMNS
+      + " FROM event WHERE tenant_locator = $1 AND request_id = $2 ORDER BY position LIMIT " + (MAX_REQUEST_EVENTS + 1);
 
   /*
    * Timestamps never decrease along positions, so a time range is a position range. The two

@@ -29,6 +29,8 @@ public final class StreamRoutes implements Mountable {
 
   private final StreamQueries queries;
   private static final String PAGING_TOKEN = "pagingToken";
+  /** On a request's events cut at the cap: how many are in the body. */
+  static final String TRUNCATED = "X-Events-Truncated";
 
   private final SignedTokens tokens;
 
@@ -59,7 +61,14 @@ public final class StreamRoutes implements Mountable {
 
   private void byRequest(RoutingContext ctx) {
     queries.byRequest(Access.tenant(ctx).locator(), ctx.pathParam("locator"))
-        .onSuccess(events -> Responses.json(ctx, 200, toJson(events)))
+        .onSuccess(events -> {
+          if (events.size() > StreamQueries.MAX_REQUEST_EVENTS) {
+            // The body stays the documented array; the header says it is the first part only.
+            ctx.response().putHeader(TRUNCATED, Integer.toString(StreamQueries.MAX_REQUEST_EVENTS));
+            events = events.subList(0, StreamQueries.MAX_REQUEST_EVENTS);
+          }
+          Responses.json(ctx, 200, toJson(events));
+        })
         .onFailure(ctx::fail);
   }
 
@@ -74,10 +83,16 @@ public final class StreamRoutes implements Mountable {
       throw ApiException.badParameter("type", "must be at most " + MAX_TYPE_LENGTH + " characters");
     }
     int pageSize = QueryParameters.intInRange(ctx, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    StreamFilter filter = new StreamFilter(Access.tenant(ctx).locator(), start, end, type);
-    long after = QueryParameters.optional(ctx, PAGING_TOKEN)
-        .map(token -> tokens.open(token, filter.canonical(), 1, PAGING_TOKEN)[0])
-        .orElse(0L);
+    StreamFilter given = new StreamFilter(Access.tenant(ctx).locator(), start, end, type);
+    boolean filtered = start.isPresent() || end.isPresent() || type.isPresent();
+    Optional<SignedTokens.Carried> token = QueryParameters.optional(ctx, PAGING_TOKEN)
+        .map(raw -> tokens.openCarrying(raw, 1, PAGING_TOKEN, filtered ? given.canonical() : null));
+    // A token passed alone continues with the filters it carries (contract §3).
+    StreamFilter filter = token.map(t -> StreamFilter.parse(t.scope())
+            .filter(carried -> carried.tenant().equals(given.tenant()))
+            .orElseThrow(() -> ApiException.badParameter(PAGING_TOKEN, "was issued for another tenant")))
+        .orElse(given);
+    long after = token.map(t -> t.values()[0]).orElse(0L);
 
     queries.page(filter, after, pageSize)
         .onSuccess(events -> {
@@ -85,7 +100,7 @@ public final class StreamRoutes implements Mountable {
           // so passing it later returns whatever has been appended since.
           long last = events.isEmpty() ? after : events.get(events.size() - 1).position();
           Responses.json(ctx, 200, new JsonObject()
-              .put("pagingToken", tokens.issue(filter.canonical(), last))
+              .put("pagingToken", tokens.issueCarrying(filter.canonical(), last))
               .put("events", toJson(events)));
         })
         .onFailure(ctx::fail);

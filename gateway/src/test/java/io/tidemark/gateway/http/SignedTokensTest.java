@@ -91,4 +91,45 @@ class SignedTokensTest {
       assertEquals(400, assertThrows(ApiException.class, () -> tokens.open(garbage, filter.canonical(), 1, "pagingToken")).status());
     }
   }
+
+  @Test
+  void a_carrying_token_gives_back_its_scope_and_values() {
+    String token = tokens.issueCarrying(filter.canonical(), 4711);
+    SignedTokens.Carried alone = tokens.openCarrying(token, 1, "pagingToken", null);
+    assertEquals(filter.canonical(), alone.scope());
+    assertEquals(4711L, alone.values()[0]);
+    assertEquals(Optional.of(filter), StreamFilter.parse(alone.scope()));
+    assertEquals(4711L, tokens.openCarrying(token, 1, "pagingToken", filter.canonical()).values()[0]);
+    ApiException other = assertThrows(ApiException.class, () -> tokens.openCarrying(token, 1, "pagingToken", "other"));
+    assertTrue(other.getMessage().contains("other filters"), other.getMessage());
+  }
+
+  @Test
+  void every_single_byte_change_of_a_carrying_token_is_rejected() {
+    byte[] raw = Base64.getUrlDecoder().decode(tokens.issueCarrying(filter.canonical(), 99));
+    for (int i = 0; i < raw.length; i++) {
+      byte[] forged = raw.clone();
+      forged[i] ^= 0x01;
+      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(forged);
+      ApiException e = assertThrows(ApiException.class, () -> tokens.openCarrying(token, 1, "pagingToken", null));
+      assertEquals(400, e.status());
+    }
+  }
+
+  @Test
+  void an_older_token_still_works_with_its_filters_but_not_alone() {
+    String old = tokens.issue(filter.canonical(), 7);
+    assertEquals(7L, tokens.openCarrying(old, 1, "pagingToken", filter.canonical()).values()[0]);
+    assertEquals(400, assertThrows(ApiException.class, () -> tokens.openCarrying(old, 1, "pagingToken", null)).status());
+  }
+
+  @Test
+  void filters_survive_the_round_trip_through_their_text() {
+    StreamFilter tricky = new StreamFilter(UUID.randomUUID(), Optional.empty(),
+        Optional.of(Instant.parse("9999-12-31T23:59:59.999Z")), Optional.of("a|b|3:c"));
+    assertEquals(Optional.of(tricky), StreamFilter.parse(tricky.canonical()));
+    StreamFilter none = new StreamFilter(UUID.randomUUID(), Optional.empty(), Optional.empty(), Optional.empty());
+    assertEquals(Optional.of(none), StreamFilter.parse(none.canonical()));
+    assertEquals(Optional.empty(), StreamFilter.parse("not|a|filter"));
+  }
 }

@@ -308,12 +308,61 @@ class StreamApiTest {
     String token = list("type=" + type).getString("pagingToken");
     Response otherType = reader(EVENTS + "/list?type=other&pagingToken=" + token);
     assertBadParameter(otherType, "pagingToken");
-    assertTrue(otherType.json().getString("message").contains("other filters"), otherType::toString);
-    assertBadParameter(reader(EVENTS + "/list?pagingToken=" + token), "pagingToken");
+    assertEquals("Invalid parameter 'pagingToken': was issued for other filters; pass it alone, or with exactly the "
+        + "filters of the request that returned it", otherType.json().getString("message"));
+    // Some of its filters are not the same filters: all of them, or none.
     assertBadParameter(reader(EVENTS + "/list?type=" + type + "&startTimestamp=2026-01-01T00:00:00Z&pagingToken=" + token),
         "pagingToken");
+    assertBadParameter(reader(EVENTS + "/list?startTimestamp=2026-01-01T00:00:00Z&pagingToken=" + token), "pagingToken");
     // A different page size is not a different filter.
     assertEquals(200, reader(EVENTS + "/list?type=" + type + "&pageSize=7&pagingToken=" + token).status());
+  }
+
+  @Test
+  void a_token_passed_alone_continues_with_the_filters_it_carries() {
+    String type = uniqueType();
+    List<String> appended = new ArrayList<>(locators(append("req-" + UUID.randomUUID(), type, "noise", type, type)));
+    appended.remove(1);
+    JsonObject first = list("type=" + type + "&startTimestamp=2026-01-01T00:00:00Z&pageSize=2");
+    assertEquals(appended.subList(0, 2), locatorsOf(first));
+    // Alone: the type and start it was issued with, not the whole stream.
+    JsonObject alone = list("pagingToken=" + first.getString("pagingToken"));
+    assertEquals(appended.subList(2, 3), locatorsOf(alone));
+    // With the same filters: the same page.
+    JsonObject same = list("type=" + type + "&startTimestamp=2026-01-01T00:00:00Z&pagingToken=" + first.getString("pagingToken"));
+    assertEquals(alone, same);
+    // And the token of a page read with the token alone carries the filters on.
+    List<String> later = locators(append("req-" + UUID.randomUUID(), "noise", type));
+    assertEquals(later.subList(1, 2), locatorsOf(list("pagingToken=" + alone.getString("pagingToken"))));
+  }
+
+  @Test
+  void a_request_reused_past_the_cap_answers_its_first_thousand_events_and_says_so() {
+    String request = "req-" + UUID.randomUUID();
+    List<String> appended = new ArrayList<>(locators(append(request, IntStream.range(0, 600).mapToObj(i -> "bulk").toArray(String[]::new))));
+    Response exact = reader(EVENTS + "/request/" + request);
+    assertEquals(600, exact.jsonArray().size());
+    assertEquals(null, exact.header("X-Events-Truncated"));
+    appended.addAll(locators(append(request, IntStream.range(0, 401).mapToObj(i -> "bulk").toArray(String[]::new))));
+    Response capped = reader(EVENTS + "/request/" + request);
+    assertEquals(200, capped.status());
+    assertEquals("1000", capped.header("X-Events-Truncated"));
+    assertEquals(appended.subList(0, 1000), locators(capped.jsonArray()));
+  }
+
+  @Test
+  void a_page_size_beyond_an_int_is_out_of_range_not_malformed() {
+    Response r = reader(EVENTS + "/list?pageSize=99999999999");
+    assertBadParameter(r, "pageSize");
+    assertEquals("Invalid parameter 'pageSize': must be between 1 and 1000, got 99999999999", r.json().getString("message"));
+  }
+
+  @Test
+  void a_token_of_one_tenant_is_refused_by_another() {
+    String token = list("type=" + uniqueType()).getString("pagingToken");
+    Response r = http.get("/event/" + OTHER_TENANT + "/events/list?pagingToken=" + token).as("other", "other-secret").send();
+    assertBadParameter(r, "pagingToken");
+    assertEquals("Invalid parameter 'pagingToken': was issued for another tenant", r.json().getString("message"));
   }
 
   // ---- helpers
@@ -366,6 +415,10 @@ class StreamApiTest {
 
   private static List<String> types(JsonArray events) {
     return events.stream().map(e -> ((JsonObject) e).getString("type")).toList();
+  }
+
+  private static List<String> locatorsOf(JsonObject page) {
+    return locators(page.getJsonArray("events"));
   }
 
   private static List<String> locators(JsonArray events) {

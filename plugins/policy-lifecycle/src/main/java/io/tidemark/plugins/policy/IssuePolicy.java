@@ -65,6 +65,10 @@ public class IssuePolicy implements Operation {
   record PolicyApplication(String productName, OffsetDateTime startTime, OffsetDateTime endTime, Double premium,
       List<String> problems) {
 
+    private static final int MAX_TEXT_LENGTH = 200;
+    private static final java.time.Instant EARLIEST = java.time.Instant.EPOCH;
+    private static final java.time.Instant LATEST = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
     static PolicyApplication read(Map<String, Object> body) {
       List<String> problems = new ArrayList<>();
       Map<String, Object> fields = body == null ? Map.of() : body;
@@ -94,6 +98,10 @@ public class IssuePolicy implements Operation {
         problems.add(name + " must be a non-empty string");
         return null;
       }
+      if (s.length() > MAX_TEXT_LENGTH) {
+        problems.add(name + " must be at most " + MAX_TEXT_LENGTH + " characters");
+        return null;
+      }
       return s;
     }
 
@@ -103,12 +111,19 @@ public class IssuePolicy implements Operation {
         problems.add(name + " is missing");
         return null;
       }
+      OffsetDateTime time;
       try {
-        return OffsetDateTime.parse((String) value);
+        time = OffsetDateTime.parse((String) value);
       } catch (ClassCastException | DateTimeParseException e) {
         problems.add(name + " must be an ISO-8601 date-time with an offset, such as 2026-01-01T00:00:00Z");
         return null;
       }
+      // Outside these years a schedule cannot be stored or fired (year +999999999 parses fine).
+      if (time.toInstant().isBefore(EARLIEST) || time.toInstant().isAfter(LATEST)) {
+        problems.add(name + " must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+        return null;
+      }
+      return time;
     }
 
     private static Double number(Map<String, Object> fields, String name, List<String> problems) {
@@ -119,6 +134,10 @@ public class IssuePolicy implements Operation {
       }
       if (!(value instanceof Number n)) {
         problems.add(name + " must be a number");
+        return null;
+      }
+      if (!Double.isFinite(n.doubleValue())) {
+        problems.add(name + " is a number out of range");
         return null;
       }
       return n.doubleValue();
