@@ -152,8 +152,9 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
         }
         return Future.succeededFuture();
       }
-      // A unique violation (StoreConflict) is one member's: a replayed webhook message, a reused
-      // idempotency key. Only an unreachable database fails the whole batch at once.
+      // A unique violation (StoreConflict) is one member's, such as a webhook message delivered
+      // twice at once: retried one by one like refused data. Only an unreachable database fails
+      // the whole batch at once.
       if (batch.size() == 1 || StoreErrors.translate(result.cause()) instanceof StoreUnavailable) {
         Throwable failure = forCaller(result.cause());
         batch.forEach(p -> p.complete(Future.failedFuture(failure)));
