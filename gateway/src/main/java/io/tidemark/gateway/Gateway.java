@@ -110,9 +110,9 @@ public final class Gateway {
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
         new DefinitionRoutes(definitions, plugins, config.behavioral().auditLogRequestsPerMinute()),
-        new WebhookRoutes(vertx, config, definitions, plugins, calls, appender),
+        new WebhookRoutes(vertx, config, definitions, plugins, calls, appender, pool),
         new ScheduleRoutes(vertx, scheduling),
-        new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall),
+        new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall, pool),
         new AdminRoutes(vertx, plugins, config.routes()));
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host())
         // No WebSocket endpoints: without these the extension handler sits in every request's pipeline.

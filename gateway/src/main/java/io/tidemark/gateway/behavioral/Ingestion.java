@@ -13,6 +13,7 @@ import io.tidemark.gateway.plugins.StartedPlugin;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.NewEvent;
+import io.tidemark.gateway.store.StoreConflict;
 import io.tidemark.plugin.api.BehavioralEvent;
 import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.ProcessorResult;
@@ -37,6 +38,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Every attempt that names a known webhook commits exactly one log entry, unauthorised ones
  * included, and the answer is given only once it has committed: an event and its log entry are
  * stored together or not at all.
+ *
+ * <p>A message that carries a {@code webhook-id} already accepted for its webhook answers the
+ * original outcome again and stores nothing: it is looked up once the message is authorised and
+ * before anything runs, and a concurrent duplicate that got past the look-up fails to commit
+ * (the id's row is unique) and answers what the first one committed. See {@link WebhookMessages}.
  */
 final class Ingestion {
 
@@ -48,9 +54,11 @@ final class Ingestion {
   private final PluginRuntime plugins;
   private final PluginCalls calls;
   private final EventAppender appender;
+  private final WebhookMessages messages;
 
   Ingestion(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins, PluginCalls calls,
-      EventAppender appender) {
+      EventAppender appender, WebhookMessages messages) {
+    this.messages = messages;
     this.vertx = vertx;
     this.config = config;
     this.definitions = definitions;
@@ -80,10 +88,30 @@ final class Ingestion {
     Optional<UUID> sender = authorized(request, webhook, tenant);
     if (sender == null) {
       String claimed = PayloadMapper.claimedEventName(payload.object());
-      return commit(request, webhook, tenant, null, raw, Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed));
+      // Not marked as accepted: an unproven webhook-id must not pre-empt the sender's real message.
+      return commit(request, webhook, tenant, null, raw, Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed), null);
     }
-    return process(request, webhook, tenant, payload)
-        .compose(processed -> commit(request, webhook, tenant, sender.orElse(null), raw, processed));
+    UUID user = sender.orElse(null);
+    String messageId = request.messageId();
+    if (messageId == null) {
+      return process(request, webhook, tenant, payload)
+          .compose(processed -> commit(request, webhook, tenant, user, raw, processed, null));
+    }
+    Optional<String> badId = WebhookMessages.problemWith(messageId);
+    if (badId.isPresent()) {
+      return commit(request, webhook, tenant, user, raw, Processed.rejected(400, "INVALID_WEBHOOK_ID",
+          "Invalid webhook-id: " + badId.get(), PayloadMapper.claimedEventName(payload.object())), null);
+    }
+    return messages.find(webhook.id(), messageId).compose(seen -> seen.isPresent()
+        ? Future.succeededFuture(seen.get())
+        : process(request, webhook, tenant, payload)
+            .compose(processed -> commit(request, webhook, tenant, user, raw, processed, messageId))
+            .recover(failure -> failure instanceof StoreConflict
+                // A concurrent delivery of the same message committed first: answer what it did.
+                ? messages.find(webhook.id(), messageId).compose(first -> first.isPresent()
+                    ? Future.succeededFuture(first.get())
+                    : Future.failedFuture(failure))
+                : Future.failedFuture(failure)));
   }
 
   /**
@@ -192,14 +220,21 @@ final class Ingestion {
         });
   }
 
-  /** The attempt's events and its log entry, in one transaction; the outcome once committed. */
+  /**
+   * The attempt's events and its log entry, in one transaction; the outcome once committed. With
+   * a {@code messageId}, the message is marked accepted in that transaction too, unless it is
+   * to be retried (503: the processors never ran, a retry must process it whole).
+   */
   private Future<IngestOutcome> commit(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
-      UUID userLocator, String raw, Processed processed) {
+      UUID userLocator, String raw, Processed processed, String messageId) {
     int responseTime = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.receivedNanos());
     LogEntry entry = new LogEntry(0, UUID.randomUUID(), tenant.orgId(), tenant.parentOrgId(), webhook.id(),
         processed.eventName(), processed.status(), processed.message(), storable(raw), request.receivedAt(), responseTime);
     AppendRequest append = new AppendRequest(tenant.locator(), userLocator, request.requestId(), processed.events())
         .withWrites(List.of(EventLogStore.insert(entry)));
+    if (messageId != null && processed.httpStatus() != 503) {
+      append = append.withWrites(List.of(WebhookMessages.accepted(webhook.id(), messageId, processed.httpStatus(), entry)));
+    }
     return appender.append(append).map(stored -> new IngestOutcome(processed.httpStatus(), entry));
   }
 

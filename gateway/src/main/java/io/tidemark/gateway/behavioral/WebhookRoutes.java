@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -29,8 +30,8 @@ public final class WebhookRoutes implements Mountable {
   private final Ingestion ingestion;
 
   public WebhookRoutes(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins,
-      PluginCalls calls, EventAppender appender) {
-    this.ingestion = new Ingestion(vertx, config, definitions, plugins, calls, appender);
+      PluginCalls calls, EventAppender appender, Pool pool) {
+    this.ingestion = new Ingestion(vertx, config, definitions, plugins, calls, appender, new WebhookMessages(pool));
   }
 
   @Override
@@ -50,7 +51,8 @@ public final class WebhookRoutes implements Mountable {
         ? Future.succeededFuture(WebhookSignature.of(ctx.request().headers()))
         : access.basicCaller(ctx).map(WebhookProof.Basic::new);
     proof
-        .compose(p -> ingestion.ingest(new IngestRequest(ctx.pathParam("webhookId"), RequestIds.of(ctx), p, bytes,
+        .compose(p -> ingestion.ingest(new IngestRequest(ctx.pathParam("webhookId"), RequestIds.of(ctx), p,
+            ctx.request().getHeader("webhook-id"), bytes,
             receivedAt, receivedNanos)))
         .onSuccess(outcome -> respond(ctx, outcome))
         .onFailure(ctx::fail);

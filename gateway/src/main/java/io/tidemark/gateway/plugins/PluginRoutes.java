@@ -25,6 +25,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A call's events are appended when it ends, however it ends, and the response is sent only
  * once they are committed. The schedules and cancels it requested commit in that same
- * transaction when the operation succeeded, and are discarded when it failed.
+ * transaction when the operation succeeded, and are discarded when it failed. A request with an
+ * {@code Idempotency-Key} is answered once per key: see {@link Idempotency}.
  */
 public final class PluginRoutes implements Mountable {
 
@@ -50,10 +52,15 @@ public final class PluginRoutes implements Mountable {
   private final EventAppender appender;
   private final PluginCalls calls;
   private final BiFunction<UUID, String, CallScheduling> schedulers;
+  private final Idempotency idempotency;
 
-  /** @param schedulers a new scheduler for one call of a tenant, with the call's request id as transaction */
+  /**
+   * @param schedulers a new scheduler for one call of a tenant, with the call's request id as transaction
+   * @param pool where {@code Idempotency-Key}s are kept
+   */
   public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender,
-      BiFunction<UUID, String, CallScheduling> schedulers) {
+      BiFunction<UUID, String, CallScheduling> schedulers, Pool pool) {
+    this.idempotency = new Idempotency(pool);
     this.routes = routes;
     this.runtime = runtime;
     this.appender = appender;
@@ -73,16 +80,42 @@ public final class PluginRoutes implements Mountable {
   private void dispatch(RouteConfig route, RoutingContext ctx) {
     Caller caller = Access.caller(ctx);
     TenantConfig tenant = Access.tenant(ctx) != null ? Access.tenant(ctx) : caller.defaultTenant();
-    String requestId = RequestIds.of(ctx);
     String raw = ctx.body().asString();
     Map<String, Object> body = jsonObjectBody(raw);
+    String header = ctx.request().getHeader(Idempotency.HEADER);
+    if (header == null) {
+      run(route, ctx, caller, tenant, raw, body, null);
+      return;
+    }
+    Idempotency.Key key = Idempotency.key(tenant.locator(), caller.userLocator(), header,
+        ctx.request().method().name(), ctx.request().uri(), raw);
+    idempotency.claim(key).onSuccess(claim -> {
+      switch (claim.state()) {
+        case CLAIMED -> run(route, ctx, caller, tenant, raw, body, key);
+        case COMPLETED -> respond(ctx, claim.recorded(), true);
+        case IN_PROGRESS -> ctx.fail(Idempotency.inProgress());
+        case REUSED -> ctx.fail(Idempotency.reused());
+      }
+    }).onFailure(ctx::fail);
+  }
 
-    StartedPlugin plugin = runtime.started(route.pluginId()).orElseThrow(() ->
-        new ApiException(503, "PLUGIN_NOT_STARTED", "Plugin '" + route.pluginId() + "' is not started"));
-    Operation operation = plugin.operations().get(route.operationName());
-    if (operation == null) {
-      throw new ApiException(503, "OPERATION_NOT_FOUND",
-          "Plugin '" + route.pluginId() + "' has no operation '" + route.operationName() + "'");
+  /** Runs the operation; with a claimed {@code key}, records its answer or releases the key. */
+  private void run(RouteConfig route, RoutingContext ctx, Caller caller, TenantConfig tenant, String raw,
+      Map<String, Object> body, Idempotency.Key key) {
+    String requestId = RequestIds.of(ctx);
+    StartedPlugin plugin;
+    Operation operation;
+    try {
+      plugin = runtime.started(route.pluginId()).orElseThrow(() ->
+          new ApiException(503, "PLUGIN_NOT_STARTED", "Plugin '" + route.pluginId() + "' is not started"));
+      operation = plugin.operations().get(route.operationName());
+      if (operation == null) {
+        throw new ApiException(503, "OPERATION_NOT_FOUND",
+            "Plugin '" + route.pluginId() + "' has no operation '" + route.operationName() + "'");
+      }
+    } catch (ApiException notRunnable) {
+      release(key).onComplete(v -> ctx.fail(notRunnable));
+      return;
     }
 
     CallEmitter emitter = new CallEmitter(runtime.droppedCounter(plugin.id()));
@@ -92,18 +125,21 @@ public final class PluginRoutes implements Mountable {
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
     calls.run(plugin, tenant.locator(), "Operation " + route.operation(), () -> operation.execute(call), timeout)
-        .transform(outcome -> appendOutcomeThen(outcome, emitter, scheduler, tenant, caller, requestId))
-        .onSuccess(result -> write(ctx, route, result))
+        .transform(outcome -> appendOutcomeThen(outcome, emitter, scheduler, tenant, caller, requestId, route, key))
+        .onSuccess(answer -> respond(ctx, answer, false))
         // Data PostgreSQL refused is the request's own fault: the failure handler says so (400).
-        .onFailure(failure -> ctx.fail(failure instanceof StoreRefusedData ? failure : asApiException(failure, route, requestId)));
+        .onFailure(failure -> release(key).onComplete(v ->
+            ctx.fail(failure instanceof StoreRefusedData ? failure : asApiException(failure, route, requestId))));
   }
 
   /**
    * Seals the call's emitter and scheduler and appends its events, whatever the outcome, with its
-   * schedules when it succeeded, in one transaction; then passes the outcome on.
+   * schedules when it succeeded, and its answer for its idempotency key, in one transaction;
+   * then passes the answer on. Fails only when the append did (the key is then released).
    */
-  private Future<OperationResult> appendOutcomeThen(AsyncResult<OperationResult> outcome, CallEmitter emitter,
-      CallScheduling scheduler, TenantConfig tenant, Caller caller, String requestId) {
+  private Future<Idempotency.Recorded> appendOutcomeThen(AsyncResult<OperationResult> outcome, CallEmitter emitter,
+      CallScheduling scheduler, TenantConfig tenant, Caller caller, String requestId, RouteConfig route,
+      Idempotency.Key key) {
     List<StoreWrite> schedules = scheduler.seal();
     AppendRequest request = new AppendRequest(tenant.locator(), caller.userLocator(), requestId, emitter.seal());
     // A failed operation's events stay (they tell what it did), but what it asked to happen
@@ -111,42 +147,68 @@ public final class PluginRoutes implements Mountable {
     if (outcome.succeeded() && outcome.result() != null) {
       request = request.withWrites(schedules);
     }
+    Idempotency.Recorded answer = answer(outcome, route, requestId);
+    // 503: the operation never ran (plugin busy or stopped) or met a store outage; a retry must run it.
+    if (key != null && answer.status() != 503) {
+      request = request.withWrites(List.of(Idempotency.completed(key, answer)));
+    }
     return appender.append(request)
         .transform(appended -> {
           if (appended.failed()) {
             LOG.error("request {}: the call's events could not be stored: {}", requestId, appended.cause().toString());
             return Future.failedFuture(appended.cause());
           }
-          if (outcome.failed()) {
-            return Future.failedFuture(outcome.cause());
-          }
-          if (outcome.result() != null) {
+          if (outcome.succeeded() && outcome.result() != null) {
             scheduler.committed();
           }
-          return Future.succeededFuture(outcome.result());
+          if (key != null && answer.status() == 503) {
+            return release(key).map(answer);
+          }
+          return Future.succeededFuture(answer);
         });
   }
 
-  private void write(RoutingContext ctx, RouteConfig route, OperationResult result) {
+  /** What the client is answered: the operation's result as JSON, or the error it came to. */
+  private static Idempotency.Recorded answer(AsyncResult<OperationResult> outcome, RouteConfig route, String requestId) {
+    if (outcome.failed()) {
+      return Idempotency.Recorded.of(asApiException(outcome.cause(), route, requestId));
+    }
+    OperationResult result = outcome.result();
     if (result == null) {
-      ctx.fail(new ApiException(500, "PLUGIN_FAILED", "Operation " + route.operation() + " returned no result"));
-      return;
+      return Idempotency.Recorded.of(new ApiException(500, "PLUGIN_FAILED", "Operation " + route.operation() + " returned no result"));
     }
-    Object json;
     try {
-      json = result.body() == null ? null : JsonValues.toJsonValue(result.body());
+      Object json = result.body() == null ? null : JsonValues.toJsonValue(result.body());
+      return new Idempotency.Recorded(result.status(), result.headers(), json == null ? null : Json.encode(json), null, null);
     } catch (JsonValues.NotJsonException e) {
-      ctx.fail(new ApiException(500, "PLUGIN_FAILED", "Operation " + route.operation() + " answered a body that is not JSON: "
-          + e.getMessage()));
+      return Idempotency.Recorded.of(new ApiException(500, "PLUGIN_FAILED",
+          "Operation " + route.operation() + " answered a body that is not JSON: " + e.getMessage()));
+    }
+  }
+
+  /** Writes an answer, fresh or replayed ({@code Idempotent-Replayed: true}, as Stripe marks it). */
+  private static void respond(RoutingContext ctx, Idempotency.Recorded answer, boolean replayed) {
+    if (replayed) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    if (answer.isError()) {
+      ctx.fail(answer.asError());
       return;
     }
-    result.headers().forEach(ctx.response()::putHeader);
-    ctx.response().setStatusCode(result.status());
-    if (json == null) {
+    answer.headers().forEach(ctx.response()::putHeader);
+    ctx.response().setStatusCode(answer.status());
+    if (answer.body() == null) {
       ctx.response().end();
     } else {
-      ctx.response().putHeader("Content-Type", "application/json").end(Json.encode(json));
+      ctx.response().putHeader("Content-Type", "application/json").end(answer.body());
     }
+  }
+
+  private Future<Void> release(Idempotency.Key key) {
+    return key == null ? Future.succeededFuture() : idempotency.release(key).recover(failure -> {
+      LOG.warn("releasing an idempotency key failed ({}); it expires in 24 hours", failure.toString());
+      return Future.succeededFuture();
+    });
   }
 
   private static ApiException asApiException(Throwable failure, RouteConfig route, String requestId) {

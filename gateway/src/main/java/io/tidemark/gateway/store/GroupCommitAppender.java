@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Isolation: when a shared transaction fails for any reason but an unreachable database, its
  * members are committed again one by one, so that a request whose data PostgreSQL refuses fails
- * alone ({@link StoreRefusedData}) and every other member still commits.
+ * alone ({@link StoreRefusedData}, or {@link StoreConflict} for a unique violation) and every
+ * other member still commits.
  *
  * <p>All state is confined to this verticle's context; {@link #append} may be called from any thread.
  */
@@ -151,7 +152,10 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
         }
         return Future.succeededFuture();
       }
-      if (batch.size() == 1 || StoreErrors.translate(result.cause()) != null) {
+      // A unique violation (StoreConflict) is one member's, such as a webhook message delivered
+      // twice at once: retried one by one like refused data. Only an unreachable database fails
+      // the whole batch at once.
+      if (batch.size() == 1 || StoreErrors.translate(result.cause()) instanceof StoreUnavailable) {
         Throwable failure = forCaller(result.cause());
         batch.forEach(p -> p.complete(Future.failedFuture(failure)));
         return Future.succeededFuture();

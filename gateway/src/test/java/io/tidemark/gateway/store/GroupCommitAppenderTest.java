@@ -188,6 +188,27 @@ class GroupCommitAppenderTest {
   }
 
   @Test
+  void a_call_whose_write_violates_a_unique_key_fails_alone_with_a_conflict_and_its_batch_commits() {
+    // A replayed webhook message or a reused idempotency key meets a unique key this way.
+    await(pool.query("CREATE TABLE seen_message (message_id text PRIMARY KEY)").execute());
+    String markSeen = "INSERT INTO seen_message (message_id) VALUES ($1)";
+    GroupCommitAppender appender = deploy(new StoreConfig(1000, 20));
+    List<Future<List<StoredEvent>>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      // Calls 3 and 7 carry the same message id: the second of them must fail, nobody else.
+      String messageId = i == 7 ? "msg-3" : "msg-" + i;
+      results.add(appender.append(request("unique-" + i, 1)
+          .withWrites(List.of(new StoreWrite(markSeen, io.vertx.sqlclient.Tuple.of(messageId))))));
+    }
+    await(Future.join(results).otherwiseEmpty());
+
+    List<Integer> failed = IntStream.range(0, 10).filter(i -> results.get(i).failed()).boxed().toList();
+    assertEquals(List.of(7), failed, "only the duplicate fails");
+    assertInstanceOf(StoreConflict.class, results.get(7).cause());
+    assertEquals(9L, count());
+  }
+
+  @Test
   void a_calls_writes_commit_with_its_events_or_neither_does() {
     await(pool.query("CREATE TABLE call_note (request_id text PRIMARY KEY, note text NOT NULL)").execute());
     GroupCommitAppender appender = deploy(new StoreConfig(1000, 0));
