@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 class WebhookReplayTest {
 
   private static final String HOOK = WebhookIngestionTest.HOOK;
-  private static final String SECRET = "whsec-demo";
+  private static final String SECRET = WebhookIngestionTest.SECRET;
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   private TestGateway gateway;
