@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
 import io.tidemark.gateway.TestGateway;
+import io.tidemark.gateway.http.FailureHandler;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -165,7 +166,7 @@ class StandardWebhooksInteropTest {
 
   private static void assertUnauthorized(Response r) {
     assertEquals(401, r.status(), r::toString);
-    assertEquals("Unauthorized", r.json().getJsonArray("errors").getJsonObject(0).getString("message"), r::toString);
+    assertEquals(FailureHandler.V2_UNAUTHORIZED, r.json().getJsonArray("errors").getJsonObject(0).getString("message"), r::toString);
   }
 
   private void define(String definition) {

@@ -137,7 +137,7 @@ class WebhookReplayTest {
     String body = "{\"event_name\":\"" + name + "\",\"customer\":\"919970388310\"}";
     String id = "msg_" + UUID.randomUUID();
     long timestamp = Instant.now().getEpochSecond();
-    assertEquals(401, WebhookIngestionTest.signedAt(http, HOOK, "not-the-secret", body, id, timestamp).send().status());
+    assertEquals(401, WebhookIngestionTest.signedAt(http, HOOK, WebhookIngestionTest.WRONG_SECRET, body, id, timestamp).send().status());
 
     Response genuine = WebhookIngestionTest.signedAt(http, HOOK, SECRET, body, id, timestamp).send();
     assertEquals(200, genuine.status(), genuine::toString);
