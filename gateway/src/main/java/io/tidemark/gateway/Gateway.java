@@ -164,6 +164,10 @@ public final class Gateway {
     return scheduling;
   }
 
+  public DefinitionCache definitions() {
+    return definitions;
+  }
+
   public PluginRuntime plugins() {
     return plugins;
   }

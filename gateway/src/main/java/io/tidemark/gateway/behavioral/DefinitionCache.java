@@ -54,6 +54,7 @@ public final class DefinitionCache {
   private long generation;
   /** Whether change notifications are being received, so that entries can be trusted. */
   private volatile boolean listening;
+  private final java.util.concurrent.atomic.AtomicLong announcementsHeard = new java.util.concurrent.atomic.AtomicLong();
 
   private DefinitionCache(Vertx vertx, Pool pool, PgSubscriber subscriber, String channel) {
     this.vertx = vertx;
@@ -125,8 +126,19 @@ public final class DefinitionCache {
     cache.invalidate(new Key(orgId, eventName));
   }
 
+  /** How many change notifications this instance has heard; tests wait on it instead of on time. */
+  long announcementsHeard() {
+    return announcementsHeard.get();
+  }
+
+  /** Whether the listening connection is up, so that reads may be cached. */
+  boolean listening() {
+    return listening;
+  }
+
   /** A notification: {@code orgId:eventName}. */
   private void changed(String payload) {
+    announcementsHeard.incrementAndGet();
     int colon = payload == null ? -1 : payload.indexOf(':');
     try {
       invalidate(Integer.parseInt(payload.substring(0, colon)), payload.substring(colon + 1));

@@ -72,7 +72,11 @@ class DefinitionCacheTest {
   @Test
   void an_instance_answers_from_its_cache_until_told_of_a_change() {
     String name = unique("Cached");
+    long heard = second.gateway().definitions().announcementsHeard();
     assertEquals(201, write(first, "POST", "/v2/events", definition(name, "[A-Z]{3}")).status());
+    // The creation's own announcement must not arrive after the read below: it would (rightly)
+    // drop the entry just cached, and the silent change would then be read.
+    Poll.until(() -> second.gateway().definitions().announcementsHeard() > heard ? true : null, "the creation announced");
     assertEquals(200, ingest(second, name, "ABC").status());
 
     // Behind the gateways' backs: no announcement, so the cached definition stays in use.
@@ -95,7 +99,8 @@ class DefinitionCacheTest {
     Poll.within(Duration.ofSeconds(10), () -> ingest(second, name, "abc").status() == 200 ? true : null,
         "the silent change after the connection loss");
 
-    Poll.until(() -> query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $name") == 2 ? true : null,
+    Poll.until(() -> query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $name") == 2
+        && first.gateway().definitions().listening() && second.gateway().definitions().listening() ? true : null,
         "both instances listening again");
     assertEquals(200, write(first, "PUT", "/v2/events/" + name, definition(name, "[0-9]{3}")).status());
     Poll.within(WITHIN, () -> ingest(second, name, "123").status() == 200 ? true : null, "a change after the reconnection");
