@@ -8,6 +8,7 @@ import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
+import org.quartz.JobPersistenceException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -100,7 +101,24 @@ final class QuartzJobs {
 
   record Next(String state, Instant at) {}
 
+  /**
+   * Deletes the job and its triggers. Quartz lists a job's triggers, then unschedules them one
+   * by one, and fails ("Unable to unschedule trigger") when one vanished in between: a one-shot
+   * trigger (a retry, a resume) that finished firing meanwhile. That trigger is gone, which is
+   * what a delete wants, so list them again and retry.
+   */
   void deleteJob(ScheduleStore.ScheduleRow row) throws SchedulerException {
-    quartz.deleteJob(jobKey(row));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        quartz.deleteJob(jobKey(row));
+        return;
+      } catch (JobPersistenceException e) {
+        throw e; // the database: the caller answers 503
+      } catch (SchedulerException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 }
