@@ -66,6 +66,23 @@ class PluginLifecycleTest {
   }
 
   @Test
+  void the_plugin_admin_api_needs_the_gateway_wide_admin_permission_not_tenant_permissions() {
+    try (TestGateway gateway = gatewayWith(TestPlugins.directoryWith(FIXTURE_OPERATIONS))) {
+      Http http = gateway.http();
+      // 'other' holds events:read, events:list and events:write in its tenant, but not admin.
+      JsonObject forbidden = new JsonObject().put("message", "User 'other' lacks permission admin").put("code", "FORBIDDEN");
+      for (Http.Request request : List.of(http.get("/admin/plugins"), http.post("/admin/plugins/" + FIXTURE_OPERATIONS + "/stop"),
+          http.post("/admin/plugins/" + FIXTURE_OPERATIONS + "/start"), http.post("/admin/plugins/load"))) {
+        Response r = request.as("other", "other-secret").send();
+        assertEquals(403, r.status(), r::toString);
+        assertEquals(forbidden, r.json());
+      }
+      assertEquals(200, admin(http.post(ECHO)).send().status(), "the plugin still serves: nothing was stopped");
+      assertEquals(200, admin(http.get("/admin/plugins")).send().status());
+    }
+  }
+
+  @Test
   void a_plugin_dropped_into_the_directory_is_loaded_without_a_restart() {
     Path dir = TestPlugins.directoryWith(FIXTURE_OPERATIONS);
     try (TestGateway gateway = gatewayWith(dir)) {
