@@ -85,13 +85,12 @@ final class Ingestion {
     String raw = new String(request.body(), StandardCharsets.UTF_8);
     JsonBodies.Parsed payload = JsonBodies.parse(raw);
 
-    Optional<UUID> sender = authorized(request, webhook, tenant);
-    if (sender == null) {
+    UUID user = authorized(request, webhook, tenant);
+    if (user == null) {
       String claimed = PayloadMapper.claimedEventName(payload.object());
       // Not marked as accepted: an unproven webhook-id must not pre-empt the sender's real message.
       return commit(request, webhook, tenant, null, raw, Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed), null);
     }
-    UUID user = sender.orElse(null);
     String messageId = request.messageId();
     if (messageId == null) {
       return process(request, webhook, tenant, payload)
@@ -115,16 +114,17 @@ final class Ingestion {
   }
 
   /**
-   * {@code null} when the request is not authorised; else the sending user, empty for a valid
-   * signature. A request that sends a signature is judged by it alone.
+   * {@code null} when the request is not authorised; else the user its events belong to: the
+   * Basic-auth caller, or the webhook's own user for a valid signature. A request that sends a
+   * signature is judged by it alone.
    */
-  private static Optional<UUID> authorized(IngestRequest request, WebhookConfig webhook, TenantConfig tenant) {
+  private static UUID authorized(IngestRequest request, WebhookConfig webhook, TenantConfig tenant) {
     if (request.proof() instanceof WebhookProof.Signature s) {
-      return WebhookSignature.valid(webhook.secret(), s, request.body(), Instant.now()) ? Optional.empty() : null;
+      return WebhookSignature.valid(webhook.secret(), s, request.body(), Instant.now()) ? webhook.signedUser() : null;
     }
     return ((WebhookProof.Basic) request.proof()).caller()
         .filter(c -> c.permissions().contains(Permission.EVENTS_INGEST) && c.belongsTo(tenant.locator()))
-        .map(c -> Optional.of(c.userLocator()))
+        .map(c -> c.userLocator())
         .orElse(null);
   }
 

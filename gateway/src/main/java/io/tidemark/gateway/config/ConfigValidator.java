@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** Checks a bound config; the first problem found stops start-up with a message naming its key. */
@@ -149,6 +150,10 @@ final class ConfigValidator {
       }
       unique(ids, w.id(), key + ".id");
       knownTenant(c, w.tenant(), key + ".tenant");
+      if (new UUID(0, 0).equals(w.userLocator())) {
+        // The nil UUID reads as "no user" to stream clients; leave the key out for the derived default.
+        fail(key + ".userLocator", "webhook '" + w.id() + "': the nil UUID is not a user");
+      }
       for (int j = 0; j < w.transformers().size(); j++) {
         TransformerConfig t = w.transformers().get(j);
         String tkey = key + ".transformers[" + j + "]";

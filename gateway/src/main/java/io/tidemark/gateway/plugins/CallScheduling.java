@@ -3,6 +3,7 @@ package io.tidemark.gateway.plugins;
 import io.tidemark.gateway.store.StoreWrite;
 import io.tidemark.plugin.api.EventScheduler;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The scheduler one call (an operation, or a scheduled firing's handler) hands its plugin. It
@@ -16,4 +17,15 @@ public interface CallScheduling extends EventScheduler {
 
   /** Tells the scheduler that the writes of {@link #seal()} have committed. */
   void committed();
+
+  /** Makes the scheduler of one call. */
+  @FunctionalInterface
+  interface Factory {
+
+    /**
+     * @param user the calling user: the schedules keep it, and their firings' events belong to it
+     * @param transactionLocator the call's request id, its schedules' transaction
+     */
+    CallScheduling forCall(UUID tenant, UUID user, String transactionLocator);
+  }
 }

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +50,15 @@ public final class PluginRoutes implements Mountable {
   private final PluginRuntime runtime;
   private final EventAppender appender;
   private final PluginCalls calls;
-  private final BiFunction<UUID, String, CallScheduling> schedulers;
+  private final CallScheduling.Factory schedulers;
   private final Idempotency idempotency;
 
   /**
-   * @param schedulers a new scheduler for one call of a tenant, with the call's request id as transaction
+   * @param schedulers a new scheduler for one call of a tenant's user, with the call's request id as transaction
    * @param pool where {@code Idempotency-Key}s are kept
    */
   public PluginRoutes(List<RouteConfig> routes, PluginRuntime runtime, PluginCalls calls, EventAppender appender,
-      BiFunction<UUID, String, CallScheduling> schedulers, Pool pool) {
+      CallScheduling.Factory schedulers, Pool pool) {
     this.idempotency = new Idempotency(pool);
     this.routes = routes;
     this.runtime = runtime;
@@ -119,7 +118,7 @@ public final class PluginRoutes implements Mountable {
     }
 
     CallEmitter emitter = new CallEmitter(runtime.droppedCounter(plugin.id()));
-    CallScheduling scheduler = schedulers.apply(tenant.locator(), requestId);
+    CallScheduling scheduler = schedulers.forCall(tenant.locator(), caller.userLocator(), requestId);
     CallContext call = new CallContext(tenant.locator(), tenant.orgId(), caller.userLocator(), requestId,
         Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter, scheduler);
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();

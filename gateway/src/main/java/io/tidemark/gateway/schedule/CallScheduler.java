@@ -23,6 +23,7 @@ import java.util.UUID;
 final class CallScheduler implements CallScheduling {
 
   private final UUID tenant;
+  private final UUID user;
   private final String transactionLocator;
   private final ScheduleStore store;
   private final Runnable onCommit;
@@ -30,9 +31,13 @@ final class CallScheduler implements CallScheduling {
   private final Set<String> cancels = new LinkedHashSet<>();
   private boolean sealed;
 
-  /** @param onCommit runs once the recorded writes have committed (wakes the outbox) */
-  CallScheduler(UUID tenant, String transactionLocator, ScheduleStore store, Runnable onCommit) {
+  /**
+   * @param user the calling user, kept with every schedule: its firings' events belong to that user
+   * @param onCommit runs once the recorded writes have committed (wakes the outbox)
+   */
+  CallScheduler(UUID tenant, UUID user, String transactionLocator, ScheduleStore store, Runnable onCommit) {
     this.tenant = tenant;
+    this.user = user;
     this.transactionLocator = transactionLocator;
     this.store = store;
     this.onCommit = onCommit;
@@ -58,7 +63,7 @@ final class CallScheduler implements CallScheduling {
     String name = UUID.randomUUID().toString();
     Long interval = schedule.repeatCount() > 0 ? schedule.repeatInterval().toMillis() : null;
     schedules.put(name, new ScheduleStore.ScheduleRow(name, tenant, schedule.policyLocator(), schedule.customEventId(),
-        transactionLocator, data, schedule.startAt(), interval, schedule.repeatCount(), null, null, null));
+        transactionLocator, data, schedule.startAt(), interval, schedule.repeatCount(), null, null, null, user));
     return name;
   }
 

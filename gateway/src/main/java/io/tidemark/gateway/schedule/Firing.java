@@ -2,6 +2,7 @@ package io.tidemark.gateway.schedule;
 
 import io.tidemark.gateway.config.SchedulingConfig;
 import io.tidemark.gateway.plugins.CallEmitter;
+import io.tidemark.gateway.plugins.CallScheduling;
 import io.tidemark.gateway.plugins.JsonValues;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRuntime;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
@@ -45,12 +45,12 @@ final class Firing implements Job {
   private final PluginRuntime plugins;
   private final PluginCalls calls;
   private final EventAppender appender;
-  private final BiFunction<UUID, String, CallScheduler> schedulers;
+  private final CallScheduling.Factory schedulers;
   private QuartzJobs jobs;
 
   /** @param schedulers the scheduler a handler's call gets */
   Firing(SchedulingConfig config, ScheduleStore store, PluginRuntime plugins, PluginCalls calls, EventAppender appender,
-      BiFunction<UUID, String, CallScheduler> schedulers) {
+      CallScheduling.Factory schedulers) {
     this.config = config;
     this.store = store;
     this.plugins = plugins;
@@ -73,7 +73,7 @@ final class Firing implements Job {
     }
   }
 
-  private record Outcome(List<NewEvent> events, CallScheduler scheduler, Throwable failure) {}
+  private record Outcome(List<NewEvent> events, CallScheduling scheduler, Throwable failure) {}
 
   private void fire(JobExecutionContext fired) {
     JobKey key = fired.getJobDetail().getKey();
@@ -103,8 +103,8 @@ final class Firing implements Job {
           writes.add(ScheduleStore.completeWrite(row.triggerName()));
         }
       }
-      // The firing's events are kept whatever the handler did.
-      Blocking.await(appender.append(new AppendRequest(tenant, null, requestId, outcome.events(), writes)));
+      // The firing's events are kept whatever the handler did; they belong to the user who scheduled it.
+      Blocking.await(appender.append(new AppendRequest(tenant, row.userLocator(), requestId, outcome.events(), writes)));
       if (failure == null) {
         outcome.scheduler().committed();
         return;
@@ -117,7 +117,8 @@ final class Firing implements Job {
   }
 
   private Outcome run(ScheduleStore.ScheduleRow row, JobExecutionContext fired, String requestId, int attempt) {
-    CallScheduler scheduler = schedulers.apply(row.tenant(), requestId);
+    // A handler's follow-up schedules are the scheduling user's too.
+    CallScheduling scheduler = schedulers.forCall(row.tenant(), row.userLocator(), requestId);
     Optional<StartedPlugin> owner = plugins.handlerOwner(row.customEventId());
     if (owner.isEmpty()) {
       JsonObject data = row.data().copy();

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,18 +27,27 @@ final class ScheduleStore {
   /**
    * @param repeatIntervalMillis {@code null} for a schedule that fires once
    * @param syncedAt when the outbox made its Quartz job (or deleted it, once cancelled); {@code null} until then
+   * @param userLocator the user whose call made the schedule; its firings' events belong to that user
    */
   record ScheduleRow(String triggerName, UUID tenant, String policyLocator, String customEventId,
       String transactionLocator, JsonObject data, Instant startAt, Long repeatIntervalMillis, int repeatCount,
-      OffsetDateTime completedAt, OffsetDateTime cancelledAt, OffsetDateTime syncedAt) {}
+      OffsetDateTime completedAt, OffsetDateTime cancelledAt, OffsetDateTime syncedAt, UUID userLocator) {}
+
+  /**
+   * The user of a schedule made before schedules kept theirs (migration V7): a name-based
+   * (version 3) UUID of {@code "tidemark-tenant:" + tenant locator}, stable and computable by users.
+   */
+  static UUID legacyUser(UUID tenant) {
+    return UUID.nameUUIDFromBytes(("tidemark-tenant:" + tenant).getBytes(StandardCharsets.UTF_8));
+  }
 
   record FailureRow(String triggerName, String triggerGroup, String state, int failureCount,
       OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
 
   private static final String INSERT = """
       INSERT INTO schedule (trigger_name, tenant_locator, policy_locator, custom_event_id, transaction_locator, data,
-                            start_at, repeat_interval_ms, repeat_count, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())""";
+                            start_at, repeat_interval_ms, repeat_count, user_locator, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())""";
   /** Unsynced again, so that the outbox deletes the Quartz job. */
   private static final String CANCEL = """
       UPDATE schedule SET cancelled_at = clock_timestamp(), synced_at = NULL
@@ -47,7 +57,7 @@ final class ScheduleStore {
       SELECT 1 FROM schedule
        WHERE tenant_locator = $1 AND trigger_name = $2 AND cancelled_at IS NULL AND completed_at IS NULL""";
   private static final String SCHEDULE_COLUMNS = "trigger_name, tenant_locator, policy_locator, custom_event_id, "
-      + "transaction_locator, data, start_at, repeat_interval_ms, repeat_count, completed_at, cancelled_at, synced_at";
+      + "transaction_locator, data, start_at, repeat_interval_ms, repeat_count, completed_at, cancelled_at, synced_at, user_locator";
   private static final String FIND = "SELECT " + SCHEDULE_COLUMNS + " FROM schedule WHERE tenant_locator = $1 AND trigger_name = $2";
   private static final String OF_POLICY = "SELECT " + SCHEDULE_COLUMNS
       + " FROM schedule WHERE tenant_locator = $1 AND policy_locator = $2 ORDER BY created_at, trigger_name";
@@ -83,7 +93,8 @@ final class ScheduleStore {
   static StoreWrite insert(ScheduleRow s) {
     return new StoreWrite(INSERT, Tuple.from(List.of(s.triggerName(), s.tenant())).addValue(s.policyLocator())
         .addValue(s.customEventId()).addValue(s.transactionLocator()).addValue(s.data())
-        .addValue(s.startAt().atOffset(ZoneOffset.UTC)).addValue(s.repeatIntervalMillis()).addValue(s.repeatCount()));
+        .addValue(s.startAt().atOffset(ZoneOffset.UTC)).addValue(s.repeatIntervalMillis()).addValue(s.repeatCount())
+        .addValue(s.userLocator()));
   }
 
   /** A schedule's cancel, and its failure record's removal, to commit with the call that asked for it. */
@@ -166,7 +177,8 @@ final class ScheduleStore {
     return new ScheduleRow(row.getString("trigger_name"), row.getUUID("tenant_locator"), row.getString("policy_locator"),
         row.getString("custom_event_id"), row.getString("transaction_locator"), (JsonObject) row.getValue("data"),
         row.getOffsetDateTime("start_at").toInstant(), row.getLong("repeat_interval_ms"), row.getInteger("repeat_count"),
-        row.getOffsetDateTime("completed_at"), row.getOffsetDateTime("cancelled_at"), row.getOffsetDateTime("synced_at"));
+        row.getOffsetDateTime("completed_at"), row.getOffsetDateTime("cancelled_at"), row.getOffsetDateTime("synced_at"),
+        row.getUUID("user_locator") != null ? row.getUUID("user_locator") : legacyUser(row.getUUID("tenant_locator")));
   }
 
   private static FailureRow failure(Row row) {

@@ -48,7 +48,7 @@ public final class Scheduling {
       ScheduleStore store = new ScheduleStore(pool);
       ScheduleOutbox[] outbox = new ScheduleOutbox[1];
       Firing firing = new Firing(config, store, plugins, calls, appender,
-          (tenant, requestId) -> new CallScheduler(tenant, requestId, store, () -> outbox[0].wake()));
+          (tenant, user, requestId) -> new CallScheduler(tenant, user, requestId, store, () -> outbox[0].wake()));
       QuartzBootstrap node = QuartzBootstrap.create(config, database, (bundle, scheduler) -> firing);
       QuartzJobs jobs = new QuartzJobs(node.scheduler(), config.misfirePolicy());
       firing.use(jobs);
@@ -68,9 +68,12 @@ public final class Scheduling {
     }, false);
   }
 
-  /** A new scheduler for one plugin call of a tenant; the call's request id becomes its schedules' transaction. */
-  public CallScheduling forCall(UUID tenant, String transactionLocator) {
-    return new CallScheduler(tenant, transactionLocator, store, outbox::wake);
+  /**
+   * A new scheduler for one plugin call of a tenant's user; the call's request id becomes its
+   * schedules' transaction, and the user the user of their firings' events.
+   */
+  public CallScheduling forCall(UUID tenant, UUID user, String transactionLocator) {
+    return new CallScheduler(tenant, user, transactionLocator, store, outbox::wake);
   }
 
   /**

@@ -10,7 +10,8 @@ import java.util.UUID;
  * which get consecutive positions, one timestamp and keep the order in which they were emitted,
  * and its other {@link StoreWrite writes} (log entry, schedules), in the same transaction.
  *
- * @param userLocator the calling user; {@code null} for events the gateway makes itself
+ * @param userLocator the user the events belong to: the caller, a signed webhook's own user, or
+ *     the user who scheduled a firing (docs/stream-api.md)
  */
 public record AppendRequest(UUID tenantLocator, UUID userLocator, String requestId, List<NewEvent> events,
     List<StoreWrite> writes) {

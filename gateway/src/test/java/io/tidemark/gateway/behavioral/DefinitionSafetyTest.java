@@ -43,7 +43,7 @@ class DefinitionSafetyTest {
   void start() {
     gateway = TestGateway.startInFreshSchema(TestGateway.shippedConfig(), DefinitionSafetyTest.class, c -> {
       List<WebhookConfig> hooks = new ArrayList<>(c.webhooks());
-      hooks.add(new WebhookConfig(OTHER_HOOK, "other", OTHER_SECRET, null, null));
+      hooks.add(new WebhookConfig(OTHER_HOOK, "other", OTHER_SECRET, null, null, null));
       return c.withWebhooks(hooks);
     });
     http = gateway.http();

@@ -33,6 +33,13 @@ class WebhookIngestionTest {
   static final String SECRET = "whsec_dGlkZW1hcmsgZGVtbyB3ZWJob29rIHNlY3JldCAzMkI=";
   static final String MAPPED_SECRET = "whsec_dGlkZW1hcmsgbWFwcGVkIHdlYmhvb2sgc2VjcmV0MzI=";
   static final String WRONG_SECRET = "whsec_bm90IHRoZSBzZWNyZXQgb2YgYW55IHdlYmhvb2s=";
+  /**
+   * The users of signed deliveries: HOOK configures none, so it is derived from the id (as
+   * docs/behavioral-events.md tells users to compute it: MD5 of "tidemark-webhook:" + id,
+   * version 3); MAPPED_HOOK configures its own.
+   */
+  static final String DERIVED_USER = "b72343c0-2457-36e7-b2aa-74a7d6d1fbba";
+  static final String MAPPED_HOOK_USER = "5f0c6f4e-1a2b-4c3d-8e9f-0000000000a1";
   static final Set<String> SEED_FIELDS = Set.of("startTime", "responseTime", "orgId", "status", "eventName",
       "inputRequest", "id", "webhookId", "parentOrgId", "message");
 
@@ -101,7 +108,8 @@ class WebhookIngestionTest {
     assertEquals(List.of("Group_User_Event", "customer.group_joined"), types(events));
     assertEquals(new JsonObject().put("String", "rutuja_capillary").put("enum", "customerUserGroup").put("customer", "919970388310"),
         events.getJsonObject(0).getJsonObject("data"));
-    assertEquals(null, events.getJsonObject(0).getValue("userLocator"), "a signature names no user");
+    // No userLocator configured: the name-based UUID of "tidemark-webhook:" + id, on every event of the delivery.
+    assertEquals(List.of(DERIVED_USER, DERIVED_USER), events.stream().map(e -> ((JsonObject) e).getString("userLocator")).toList());
   }
 
   @Test
@@ -141,8 +149,9 @@ class WebhookIngestionTest {
         "{\"eventName\":\"pointsAwarded\",\"data\":{\"customer\":{\"mobile\":\"917744876415\"},\"points\":40}}").send();
     assertEquals(200, mapped.status(), mapped::toString);
     assertEquals("Points_Awarded", mapped.json().getJsonObject("data").getString("eventName"));
-    assertEquals(new JsonObject().put("customer", "917744876415").put("points", 40),
-        eventsOf(mapped.header("X-Request-Id")).getJsonObject(0).getJsonObject("data"));
+    JsonObject event = eventsOf(mapped.header("X-Request-Id")).getJsonObject(0);
+    assertEquals(new JsonObject().put("customer", "917744876415").put("points", 40), event.getJsonObject("data"));
+    assertEquals(MAPPED_HOOK_USER, event.getString("userLocator"), "the webhook's configured userLocator");
 
     Response unmapped = signed(MAPPED_HOOK, MAPPED_SECRET,
         "{\"eventId\":\"ccf65d56\",\"data\":{\"accountId\":\"accountId\"},\"eventName\":\"customerAdded\",\"orgId\":100737}").send();

@@ -127,6 +127,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void a_webhooks_user_is_configured_or_derived_from_its_id() throws IOException {
+    String secret = "secret: whsec_c2VjcmV0";
+    GatewayConfig configured = ConfigLoader.load(write(valid().replace(secret,
+        secret + "\n    userLocator: 5f0c6f4e-1a2b-4c3d-8e9f-0000000000a1")), Map.of());
+    assertEquals(UUID.fromString("5f0c6f4e-1a2b-4c3d-8e9f-0000000000a1"), configured.webhooks().get(0).signedUser());
+    // Unset: MD5 of "tidemark-webhook:hook" as a version 3 UUID (docs/behavioral-events.md).
+    GatewayConfig derived = ConfigLoader.load(write(valid()), Map.of());
+    assertEquals(UUID.fromString("f293b330-49c4-3c95-b6f2-b2dc6da9dae7"), derived.webhooks().get(0).signedUser());
+
+    assertFails(write(valid().replace(secret, secret + "\n    userLocator: 00000000-0000-0000-0000-000000000000")),
+        "webhooks[0].userLocator: webhook 'hook': the nil UUID is not a user");
+    assertFails(write(valid().replace(secret, secret + "\n    userLocator: someone")), "userLocator");
+  }
+
+  @Test
   void the_shipped_config_routes_the_policy_plugin_and_requires_it() {
     GatewayConfig c = ConfigLoader.load(TestGateway.shippedConfig(), Map.of());
     assertEquals(java.util.List.of(new RouteConfig("POST", "/policy/{tenantLocator}/policies",

@@ -75,7 +75,7 @@ class PluginQueueTest {
     return TestGateway.startInFreshSchema(TestGateway.testConfig(), PluginQueueTest.class, c -> c
         .withPlugins(new PluginsConfig(TestPlugins.directoryWith(FIXTURE_OPERATIONS).toString(), 10_000, slots, 10, Map.of())
             .withQueue(queue, tenantShare, queueWaitMillis))
-        .withWebhooks(List.of(new WebhookConfig(HOOK, "demo", "whsec_cXVldWUgdGVzdCB3ZWJob29rIHNlY3JldA==", null, null)))
+        .withWebhooks(List.of(new WebhookConfig(HOOK, "demo", "whsec_cXVldWUgdGVzdCB3ZWJob29rIHNlY3JldA==", null, null, null)))
         .withRoutes(List.of(
             route(ROUTE + "/hang", "hang", 30_000),
             route(ROUTE + "/sleep", "sleep", null),

@@ -39,6 +39,8 @@ class ScheduledEventsTest {
 
   private static final String EVENTS = "/event/" + DEMO_TENANT + "/events";
   private static final String SCHEDULES = EVENTS + "/schedules";
+  /** The user "admin" (test-config/gateway.yaml), who schedules every event here. */
+  private static final String ADMIN_LOCATOR = "5f0c6f4e-1a2b-4c3d-8e9f-000000000001";
 
   private TestGateway gateway;
   private Http http;
@@ -71,6 +73,21 @@ class ScheduledEventsTest {
     JsonObject event = awaitEvent(http, "fixture.ping", label);
     assertEquals(new JsonObject().put("label", label), event.getJsonObject("data"));
     assertNotEquals(scheduled.header("X-Request-Id"), event.getString("requestId"), "a firing has a request id of its own");
+    assertEquals(ADMIN_LOCATOR, event.getString("userLocator"), "the firing's event is the scheduling user's");
+  }
+
+  @Test
+  void a_schedule_from_before_schedules_kept_their_user_fires_as_the_tenants_derived_user() {
+    String label = UUID.randomUUID().toString();
+    String trigger = schedule(http, "event=fixture.ping&delayMs=" + QuartzClock.FAR_MILLIS + "&label=" + label)
+        .json().getString("triggerName");
+    // What a row written before migration V7 looks like: no user.
+    TestGateway.await(gateway.gateway().pool().preparedQuery("UPDATE schedule SET user_locator = NULL WHERE trigger_name = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(trigger)));
+    QuartzClock.fireNow(gateway.gateway().pool(), trigger);
+    // MD5 of "tidemark-tenant:" + the demo tenant's locator, version 3 (docs/scheduling.md).
+    assertEquals(UUID.nameUUIDFromBytes(("tidemark-tenant:" + DEMO_TENANT).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
+        awaitEvent(http, "fixture.ping", label).getString("userLocator"));
   }
 
   @Test
@@ -108,6 +125,7 @@ class ScheduledEventsTest {
     JsonObject event = awaitEvent(http, "fixture.handled_firing", label);
     assertEquals(scheduled.header("X-Request-Id"), event.getJsonObject("data").getString("transactionLocator"));
     assertEquals("p-7", event.getJsonObject("data").getString("policyLocator"));
+    assertEquals(ADMIN_LOCATOR, event.getString("userLocator"), "a handler's events are the scheduling user's");
   }
 
   @Test
