@@ -211,6 +211,26 @@ class LoginThrottleTest {
     }
   }
 
+  @Test
+  void a_refused_request_whose_body_was_sent_does_not_stall_the_connection() throws IOException {
+    start(config.security());
+    String basic = java.util.Base64.getEncoder().encodeToString("reader:reader-secret".getBytes(StandardCharsets.UTF_8));
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v2/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+          + "GET /v2/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " + basic + "\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      // The refused request's body, never read by a handler, must not be taken for the next request.
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals("HTTP/1.1 401", all.substring(0, 12), all);
+      int second = all.indexOf("HTTP/1.1 ", 12);
+      assertEquals("HTTP/1.1 200", all.substring(second, second + 12), all);
+      assertEquals(true, all.endsWith("\r\n\r\nreader"), all);
+    }
+  }
+
   /** Sends {@code head} only (no body) and returns the first response head the server sends. */
   private String exchange(String head) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
