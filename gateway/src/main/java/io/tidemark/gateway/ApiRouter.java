@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * The request pipeline, in the order every request meets it:
- * request id → parameters (storable) → body (bounded) → authentication → permission and tenant → handler → failure mapping.
+ * request id → parameters (storable) → authentication → permission and tenant → body (bounded) → handler → failure mapping.
  * Feature packages mount their routes here; each route passes {@link Access#guard}, which holds
- * the authentication and permission phases.
+ * the authentication, permission and body phases: a request that is refused never has its body
+ * read. Webhooks, whose signature covers the body, read it first ({@link Access#bodyFirst}).
  */
 public final class ApiRouter {
 
@@ -26,11 +27,10 @@ public final class ApiRouter {
       HealthRoutes health, List<Mountable> features) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(maxBodyBytes);
-    Access access = new Access(passwords);
+    Access access = new Access(passwords, BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     router.route().handler(new RequestIds());
     router.route().handler(new ParameterGuard());
-    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     health.mount(router);
 
     features.forEach(feature -> feature.mount(router, access));

@@ -1,5 +1,6 @@
 package io.tidemark.gateway.behavioral;
 
+import io.github.bucket4j.TimeMeter;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
@@ -55,6 +56,7 @@ final class Ingestion {
   private final PluginCalls calls;
   private final EventAppender appender;
   private final WebhookMessages messages;
+  private final UnauthorizedLogLimit unauthorizedLogs;
 
   Ingestion(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins, PluginCalls calls,
       EventAppender appender, WebhookMessages messages) {
@@ -65,6 +67,8 @@ final class Ingestion {
     this.plugins = plugins;
     this.calls = calls;
     this.appender = appender;
+    this.unauthorizedLogs = new UnauthorizedLogLimit(config.behavioral().unauthorizedLogsPerWebhookPerMinute(),
+        TimeMeter.SYSTEM_NANOTIME);
   }
 
   /** What processing decided: the answer's status, the log's status and message, the events to keep. */
@@ -87,9 +91,13 @@ final class Ingestion {
 
     UUID user = authorized(request, webhook, tenant);
     if (user == null) {
+      if (!unauthorizedLogs.tryLog(webhook.id())) {
+        return Future.succeededFuture(new IngestOutcome(401, null)); // answered, not logged: see UnauthorizedLogLimit
+      }
       String claimed = PayloadMapper.claimedEventName(payload.object());
       // Not marked as accepted: an unproven webhook-id must not pre-empt the sender's real message.
-      return commit(request, webhook, tenant, null, raw, Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed), null);
+      return commit(request, webhook, tenant, null, UnauthorizedLogLimit.head(request.body()),
+          Processed.rejected(401, LogEntry.UNAUTHORIZED, "Unauthorized", claimed), null);
     }
     String messageId = request.messageId();
     if (messageId == null) {

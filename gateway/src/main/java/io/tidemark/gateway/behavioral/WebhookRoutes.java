@@ -37,7 +37,7 @@ public final class WebhookRoutes implements Mountable {
   @Override
   public void mount(Router router, Access access) {
     // Not behind Access.guard: a signature is proof enough; Basic credentials are one proof among two.
-    router.post("/v2/webhooks/:webhookId/events").handler(ctx -> ingest(ctx, access));
+    access.bodyFirst(router.post("/v2/webhooks/:webhookId/events")).handler(ctx -> ingest(ctx, access));
   }
 
   private void ingest(RoutingContext ctx, Access access) {

@@ -169,6 +169,7 @@ final class ConfigValidator {
       }
     }
     range("behavioral.auditLogRequestsPerMinute", c.behavioral().auditLogRequestsPerMinute(), 1, 1_000_000);
+    range("behavioral.unauthorizedLogsPerWebhookPerMinute", c.behavioral().unauthorizedLogsPerWebhookPerMinute(), 0, 1_000_000);
     SchedulingConfig s = c.scheduling();
     range("scheduling.threadCount", s.threadCount(), 1, 100);
     if (!List.of("fire-now", "skip").contains(s.misfirePolicy())) {

@@ -20,10 +20,12 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The authentication and permission phases of the request pipeline. {@link #guard} puts both in
- * front of a route: HTTP Basic (401, or 429 after too many failed logins), then the caller's
- * permissions and, for paths with a {@code tenantLocator}, membership of that tenant (403),
- * before any handler or plugin code runs. Refusals are {@link AccessDenied} (and
+ * The authentication, permission and body phases of the request pipeline. {@link #guard} puts
+ * them in front of a route: HTTP Basic (401, or 429 after too many failed logins), then the
+ * caller's permissions and, for paths with a {@code tenantLocator}, membership of that tenant
+ * (403), and only then the body, before any handler or plugin code runs: a refused request is
+ * answered without its body being read (nor a {@code 100 Continue} sent), so an anonymous
+ * client cannot make the gateway buffer megabytes. Refusals are {@link AccessDenied} (and
  * {@link LoginThrottled}), which {@code http.FailureHandler} answers.
  */
 public final class Access {
@@ -32,14 +34,27 @@ public final class Access {
   private static final String TENANT = "tidemark.tenant";
 
   private final PasswordCheck passwords;
+  private final Handler<RoutingContext> body;
 
-  public Access(PasswordCheck passwords) {
+  /** {@code body} reads (and bounds) request bodies; it runs after the checks. */
+  public Access(PasswordCheck passwords, Handler<RoutingContext> body) {
     this.passwords = passwords;
+    // Wrapped: Vert.x Web refuses a BodyHandler after user handlers on a route, to protect routes
+    // that forget to pause the request; authenticate() pauses it, so the order is safe here.
+    this.body = body::handle;
   }
 
-  /** Authenticates, then requires {@code permissions} (and tenant membership) before the route's own handlers. */
+  /**
+   * Authenticates, then requires {@code permissions} (and tenant membership), then reads the
+   * body, before the route's own handlers.
+   */
   public Route guard(Route route, Permission... permissions) {
-    return route.handler(this::authenticate).handler(require(permissions));
+    return route.handler(this::authenticate).handler(require(permissions)).handler(body);
+  }
+
+  /** Reads the body before the route's own handlers: for routes whose proof of identity is in the body (signed webhooks). */
+  public Route bodyFirst(Route route) {
+    return route.handler(body);
   }
 
   /** The callers config defines, by user name. */
@@ -55,6 +70,10 @@ public final class Access {
   }
 
   private void authenticate(RoutingContext ctx) {
+    // Nothing reads the body yet, and the password check may finish on a later turn of the loop:
+    // paused, the request's bytes wait in the socket (bounded by TCP) instead of being dropped;
+    // the body handler resumes it once the caller has passed.
+    ctx.request().pause();
     basicCaller(ctx)
         .onSuccess(caller -> {
           if (caller.isEmpty()) {
@@ -105,26 +124,29 @@ public final class Access {
    * (a webhook's signature); empty when there are none or they are wrong. Fails with
    * {@link LoginThrottled} when too many logins failed lately for the user or from the client's
    * address: the password was not checked, so the request is neither authenticated nor refused.
+   * A request without usable credentials counts as a failed login from its address: otherwise
+   * anonymous requests would be an unthrottled way to make the gateway answer.
    */
   public Future<Optional<Caller>> basicCaller(RoutingContext ctx) {
+    // The socket's peer: request().remoteAddress() would run Vert.x Web's Forwarded-header parser
+    // for the same answer, as no proxy headers are trusted.
+    SocketAddress remote = ctx.request().connection().remoteAddress();
+    String address = remote == null ? null : remote.host();
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return Future.succeededFuture(Optional.empty());
+      return passwords.anonymous(address);
     }
     String decoded;
     try {
       decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return Future.succeededFuture(Optional.empty());
+      return passwords.anonymous(address);
     }
     int colon = decoded.indexOf(':');
     if (colon < 0) {
-      return Future.succeededFuture(Optional.empty());
+      return passwords.anonymous(address);
     }
-    // The socket's peer: request().remoteAddress() would run Vert.x Web's Forwarded-header parser
-    // for the same answer, as no proxy headers are trusted.
-    SocketAddress remote = ctx.request().connection().remoteAddress();
-    return passwords.login(decoded.substring(0, colon), decoded.substring(colon + 1), remote == null ? null : remote.host());
+    return passwords.login(decoded.substring(0, colon), decoded.substring(colon + 1), address);
   }
 
   public static Caller caller(RoutingContext ctx) {

@@ -147,6 +147,20 @@ public final class PasswordCheck {
             failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure));
   }
 
+  /**
+   * A request from {@code address} without usable credentials: no caller, and a failed login
+   * against the address's allowance (no user's). Fails with {@link LoginThrottled} once the
+   * address has used it up.
+   */
+  public Future<Optional<Caller>> anonymous(String address) {
+    try {
+      throttle.reserve(null, address).spend();
+    } catch (LoginThrottled throttled) {
+      return Future.failedFuture(throttled);
+    }
+    return Future.succeededFuture(Optional.empty());
+  }
+
   /** Takes the throttle's tokens, then hashes on the worker pool; gives the tokens back on success. */
   private CompletableFuture<Caller> check(String user, String password, String address) {
     LoginThrottle.Reservation reservation;

@@ -19,9 +19,15 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +46,8 @@ class LoginThrottleTest {
   private Pool unused;
   private PasswordCheck passwords;
   private Http http;
+  private int port;
+  private final AtomicInteger bodiesRead = new AtomicInteger();
 
   @AfterEach
   void close() {
@@ -152,6 +160,99 @@ class LoginThrottleTest {
     assertEquals(200, http.get(WHOAMI).as("reader", "reader-secret").send().status());
   }
 
+  @Test
+  void requests_without_credentials_count_against_the_address() {
+    start(config.security().withFailedLoginLimits(1000, 3));
+    assertEquals(401, http.get(WHOAMI).send().status());
+    assertEquals(401, http.get("/v2/whoami").header("Authorization", "Basic %%%").send().status());
+    assertEquals(401, http.get("/v2/whoami").header("Authorization", "Bearer x").send().status());
+    Response r = http.get(WHOAMI).send();
+    assertEquals(429, r.status(), r::toString);
+    assertEquals("20", r.header("Retry-After"));
+    assertEquals(new JsonObject()
+        .put("message", "Too many failed logins from address 127.0.0.1: at most 3 a minute; retry in 20 s")
+        .put("code", "TOO_MANY_FAILED_LOGINS"), r.json());
+  }
+
+  @Test
+  void an_unauthenticated_request_is_answered_before_its_body_is_sent() throws IOException {
+    start(config.security());
+    // Expect: 100-continue: the client sends its body only once told to. Before the fix the body
+    // handler ran first, said 100 Continue and waited for bytes that never came.
+    String answer = exchange("POST /v2/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n"
+        + "Expect: 100-continue\r\n\r\n");
+    assertEquals("HTTP/1.1 401", answer.substring(0, 12), answer);
+    // Wrong credentials are refused the same way, after the (asynchronous) password check.
+    String wrong = exchange("POST /v2/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\nAuthorization: Basic "
+        + java.util.Base64.getEncoder().encodeToString("reader:wrong".getBytes(StandardCharsets.UTF_8))
+        + "\r\nExpect: 100-continue\r\n\r\n");
+    assertEquals("HTTP/1.1 401", wrong.substring(0, 12), wrong);
+    assertEquals(0, bodiesRead.get());
+  }
+
+  @Test
+  void an_authenticated_request_is_told_to_continue_and_its_body_is_read() throws IOException {
+    start(config.security());
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v2/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4000\r\nAuthorization: Basic "
+          + java.util.Base64.getEncoder().encodeToString("reader:reader-secret".getBytes(StandardCharsets.UTF_8))
+          + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String cont = readHead(in);
+      assertEquals("HTTP/1.1 100 Continue", cont.lines().findFirst().orElse(""), cont);
+      out.write(new byte[4000]);
+      out.flush();
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals("HTTP/1.1 200", rest.substring(0, 12), rest);
+      assertEquals(true, rest.endsWith("reader sent 4000 bytes"), rest);
+    }
+  }
+
+  @Test
+  void a_refused_request_whose_body_was_sent_does_not_stall_the_connection() throws IOException {
+    start(config.security());
+    String basic = java.util.Base64.getEncoder().encodeToString("reader:reader-secret".getBytes(StandardCharsets.UTF_8));
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v2/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+          + "GET /v2/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " + basic + "\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      // The refused request's body, never read by a handler, must not be taken for the next request.
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals("HTTP/1.1 401", all.substring(0, 12), all);
+      int second = all.indexOf("HTTP/1.1 ", 12);
+      assertEquals("HTTP/1.1 200", all.substring(second, second + 12), all);
+      assertEquals(true, all.endsWith("\r\n\r\nreader"), all);
+    }
+  }
+
+  /** Sends {@code head} only (no body) and returns the first response head the server sends. */
+  private String exchange(String head) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      return readHead(socket.getInputStream());
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   /** The gateway's pipeline with one guarded route that names the caller, on a free port. */
   private void start(SecurityConfig security) {
     TimeMeter clock = new TimeMeter() {
@@ -170,12 +271,17 @@ class LoginThrottleTest {
       access.guard(router.get("/event/:tenantLocator/whoami"), Permission.EVENTS_READ)
           .handler(ctx -> ctx.end(Access.caller(ctx).name()));
       access.guard(router.get("/v2/whoami")).handler(ctx -> ctx.end(Access.caller(ctx).name()));
+      access.guard(router.post("/v2/echo")).handler(ctx -> {
+        bodiesRead.incrementAndGet();
+        ctx.end(Access.caller(ctx).name() + " sent " + ctx.body().length() + " bytes");
+      });
     };
     // The health route needs a pool; nothing here calls it, so it never connects.
     unused = Database.pool(vertx, config.database().withUrl("postgresql://tidemark:x@127.0.0.1:1/tidemark"));
     HttpServer server = await(vertx.createHttpServer()
         .requestHandler(ApiRouter.create(vertx, 4096, passwords, new HealthRoutes(unused), List.of(whoami)))
         .listen(0, "127.0.0.1"));
-    http = new Http("http://127.0.0.1:" + server.actualPort());
+    port = server.actualPort();
+    http = new Http("http://127.0.0.1:" + port);
   }
 }
