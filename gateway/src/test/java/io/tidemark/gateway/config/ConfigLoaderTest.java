@@ -144,8 +144,10 @@ class ConfigLoaderTest {
   @Test
   void the_shipped_config_routes_the_policy_plugin_and_requires_it() {
     GatewayConfig c = ConfigLoader.load(TestGateway.shippedConfig(), Map.of());
-    assertEquals(java.util.List.of(new RouteConfig("POST", "/policy/{tenantLocator}/policies",
-        "policy-lifecycle:issue-policy", Permission.EVENTS_WRITE, 5000)), c.routes());
+    assertEquals(java.util.List.of(
+        new RouteConfig("POST", "/policy/{tenantLocator}/policies", "policy-lifecycle:issue-policy", Permission.EVENTS_WRITE, 5000),
+        new RouteConfig("POST", "/policy/{tenantLocator}/renewal-sweeps", "policy-lifecycle:schedule-renewal-sweep",
+            Permission.EVENTS_WRITE, 5000)), c.routes());
     assertTrue(c.plugins().installed("policy-lifecycle").required());
     assertTrue(c.plugins().directory().endsWith("target/plugins"), c.plugins().directory());
     assertFalse(c.plugins().directory().contains(".."), "resolved against the config folder: " + c.plugins().directory());

@@ -7,7 +7,6 @@ import io.tidemark.plugin.api.OperationResult;
 import io.tidemark.plugin.api.Schedule;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,20 +64,16 @@ public class IssuePolicy implements Operation {
   record PolicyApplication(String productName, OffsetDateTime startTime, OffsetDateTime endTime, Double premium,
       List<String> problems) {
 
-    private static final int MAX_TEXT_LENGTH = 200;
-    private static final java.time.Instant EARLIEST = java.time.Instant.EPOCH;
-    private static final java.time.Instant LATEST = java.time.Instant.parse("9999-12-31T23:59:59Z");
-
     static PolicyApplication read(Map<String, Object> body) {
       List<String> problems = new ArrayList<>();
-      Map<String, Object> fields = body == null ? Map.of() : body;
       if (body == null) {
         problems.add("the body must be a JSON object with productName, startTime, endTime and premium");
       }
-      String productName = text(fields, "productName", problems);
-      OffsetDateTime start = time(fields, "startTime", problems);
-      OffsetDateTime end = time(fields, "endTime", problems);
-      Double premium = number(fields, "premium", problems);
+      BodyFields fields = new BodyFields(body, problems);
+      String productName = fields.text("productName");
+      OffsetDateTime start = fields.time("startTime");
+      OffsetDateTime end = fields.time("endTime");
+      Double premium = fields.number("premium");
       if (premium != null && premium <= 0) {
         problems.add("premium must be greater than 0");
       }
@@ -86,61 +81,6 @@ public class IssuePolicy implements Operation {
         problems.add("endTime must be after startTime");
       }
       return new PolicyApplication(productName, start, end, premium, List.copyOf(problems));
-    }
-
-    private static String text(Map<String, Object> fields, String name, List<String> problems) {
-      Object value = fields.get(name);
-      if (value == null) {
-        problems.add(name + " is missing");
-        return null;
-      }
-      if (!(value instanceof String s) || s.isBlank()) {
-        problems.add(name + " must be a non-empty string");
-        return null;
-      }
-      if (s.length() > MAX_TEXT_LENGTH) {
-        problems.add(name + " must be at most " + MAX_TEXT_LENGTH + " characters");
-        return null;
-      }
-      return s;
-    }
-
-    private static OffsetDateTime time(Map<String, Object> fields, String name, List<String> problems) {
-      Object value = fields.get(name);
-      if (value == null) {
-        problems.add(name + " is missing");
-        return null;
-      }
-      OffsetDateTime time;
-      try {
-        time = OffsetDateTime.parse((String) value);
-      } catch (ClassCastException | DateTimeParseException e) {
-        problems.add(name + " must be an ISO-8601 date-time with an offset, such as 2026-01-01T00:00:00Z");
-        return null;
-      }
-      // Outside these years a schedule cannot be stored or fired (year +999999999 parses fine).
-      if (time.toInstant().isBefore(EARLIEST) || time.toInstant().isAfter(LATEST)) {
-        problems.add(name + " must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
-        return null;
-      }
-      return time;
-    }
-
-    private static Double number(Map<String, Object> fields, String name, List<String> problems) {
-      Object value = fields.get(name);
-      if (value == null) {
-        problems.add(name + " is missing");
-        return null;
-      }
-      if (!(value instanceof Number n)) {
-        problems.add(name + " must be a number");
-        return null;
-      }
-      if (!Double.isFinite(n.doubleValue())) {
-        problems.add(name + " is a number out of range");
-        return null;
-      }
-      return n.doubleValue();
     }
   }
 }
