@@ -47,6 +47,7 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool appenderPool;
   private final GroupCommitAppender appender;
   private final String appenderDeployment;
   private final PluginRuntime plugins;
@@ -55,10 +56,11 @@ public final class Gateway {
   private final String httpDeployment;
   private final int port;
 
-  private Gateway(Vertx vertx, Pool pool, GroupCommitAppender appender, String appenderDeployment,
+  private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port) {
     this.vertx = vertx;
     this.pool = pool;
+    this.appenderPool = appenderPool;
     this.appender = appender;
     this.appenderDeployment = appenderDeployment;
     this.plugins = plugins;
@@ -81,7 +83,8 @@ public final class Gateway {
   }
 
   private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords) {
-    GroupCommitAppender appender = new GroupCommitAppender(pool, config.store());
+    Pool appenderPool = Database.appenderPool(vertx, config.database());
+    GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store());
     return TenantSync.sync(pool, config.tenants())
         .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
         .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId ->
@@ -90,12 +93,14 @@ public final class Gateway {
               return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender)
                   .compose(scheduling -> DefinitionCache.start(vertx, config.database(), pool)
                       .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret)
-                          .map(http -> new Gateway(vertx, pool, appender, appenderId, plugins, scheduling, definitions, http.id(), http.port()))
+                          .map(http -> new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
+                              http.id(), http.port()))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
             })
-                .recover(failure -> vertx.undeploy(appenderId).transform(undeployed -> Future.failedFuture(failure)))));
+                .recover(failure -> vertx.undeploy(appenderId).transform(undeployed -> Future.failedFuture(failure)))))
+        .recover(failure -> appenderPool.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   private record HttpDeployment(String id, int port) {}
@@ -133,7 +138,7 @@ public final class Gateway {
 
   /**
    * HTTP first (in-flight requests finish and append), then the scheduler (running firings
-   * finish), then plugins stop, then the appender drains, then the pool closes.
+   * finish), then plugins stop, then the appender drains, then the pools close.
    */
   public Future<Void> stop() {
     return vertx.undeploy(httpDeployment)
@@ -145,6 +150,7 @@ public final class Gateway {
         .onComplete(r -> LOG.info("plugins stopped"))
         .eventually(() -> vertx.undeploy(appenderDeployment))
         .onComplete(r -> LOG.info("pending appends drained"))
+        .eventually(appenderPool::close)
         .eventually(pool::close);
   }
 

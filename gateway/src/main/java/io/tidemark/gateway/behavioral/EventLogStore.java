@@ -1,5 +1,6 @@
 package io.tidemark.gateway.behavioral;
 
+import io.tidemark.gateway.store.BulkInsert;
 import io.tidemark.gateway.store.StoreErrors;
 import io.tidemark.gateway.store.StoreWrite;
 import io.vertx.core.Future;
@@ -15,8 +16,9 @@ import java.util.Optional;
 /** The processing log: one row per ingestion attempt, read newest first with keyset paging. */
 final class EventLogStore {
 
-  private static final String INSERT = "INSERT INTO event_log (" + LogEntry.COLUMNS.replace("seq, ", "") + ")"
-      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+  private static final BulkInsert INSERT = BulkInsert.into("event_log", "id uuid", "org_id int4", "parent_org_id int4",
+      "webhook_id text", "event_name text", "status text", "message text", "input_request text",
+      "start_time timestamptz", "response_time_ms int4");
 
   private final Pool pool;
 
@@ -29,7 +31,7 @@ final class EventLogStore {
     Tuple row = Tuple.from(List.of(e.id(), e.orgId(), e.parentOrgId(), e.webhookId()))
         .addValue(e.eventName()).addValue(e.status()).addValue(e.message()).addValue(e.inputRequest())
         .addValue(e.startTime().atOffset(ZoneOffset.UTC)).addValue(e.responseTimeMs());
-    return new StoreWrite(INSERT, row);
+    return INSERT.row(row);
   }
 
   /** A page of the log, newest first. */

@@ -174,8 +174,8 @@ final class Ingestion {
     List<ProcessorResult> rejections = new ArrayList<>();
     List<NewEvent> emitted = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (String action : definition.actions()) {
-      chain = chain.compose(v -> runProcessor(request, webhook, tenant, action, event, rejections, emitted));
+    for (List<String> run : runsByPlugin(definition.actions())) {
+      chain = chain.compose(v -> runProcessors(request, webhook, tenant, run, event, rejections, emitted));
     }
     String name = definition.eventName();
     return chain.transform(done -> {
@@ -201,29 +201,65 @@ final class Ingestion {
     });
   }
 
-  private Future<Void> runProcessor(IngestRequest request, WebhookConfig webhook, TenantConfig tenant, String action,
-      BehavioralEvent event, List<ProcessorResult> rejections, List<NewEvent> emitted) {
-    Optional<StartedPlugin> owner = plugins.processorOwner(action);
-    if (owner.isEmpty()) {
-      return Future.failedFuture(new IllegalStateException("no started plugin provides processor '" + action + "'"));
+  /**
+   * The actions in order, cut into runs of consecutive processors of one started plugin (an
+   * action no started plugin provides is a run of its own). A run is one plugin call: one trip
+   * to the plugin's thread and back for all of its processors, instead of one per processor.
+   */
+  private List<List<String>> runsByPlugin(List<String> actions) {
+    List<List<String>> runs = new ArrayList<>();
+    String previousOwner = null;
+    for (String action : actions) {
+      String owner = plugins.processorOwner(action).map(StartedPlugin::id).orElse(null);
+      if (owner == null || !owner.equals(previousOwner)) {
+        runs.add(new ArrayList<>());
+      }
+      runs.get(runs.size() - 1).add(action);
+      previousOwner = owner;
     }
-    BehavioralEventProcessor processor = owner.get().processors().get(action);
-    CallEmitter emitter = new CallEmitter(plugins.droppedCounter(owner.get().id()));
-    ProcessorCallContext context = new ProcessorCallContext(tenant.locator(), tenant.orgId(), request.requestId(),
-        webhook.id(), owner.get().config(), emitter);
-    return calls.run(owner.get(), tenant.locator(), "Processor " + action, () -> processor.process(event, context),
-            plugins.config().callTimeoutMillis())
-        .transform(result -> {
-          emitted.addAll(emitter.seal());
-          if (result.failed()) {
-            return Future.failedFuture(result.cause());
+    return runs;
+  }
+
+  /**
+   * One plugin call that runs {@code actions}, processors of one plugin, in order, each with its
+   * own emitter: the call stops at the first that throws or answers nothing, and its time limit
+   * is {@code plugins.callTimeoutMillis} for each processor of the run.
+   */
+  private Future<Void> runProcessors(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
+      List<String> actions, BehavioralEvent event, List<ProcessorResult> rejections, List<NewEvent> emitted) {
+    Optional<StartedPlugin> found = plugins.processorOwner(actions.get(0));
+    if (found.isEmpty()) {
+      return Future.failedFuture(new IllegalStateException("no started plugin provides processor '" + actions.get(0) + "'"));
+    }
+    StartedPlugin owner = found.get();
+    List<BehavioralEventProcessor> processors = actions.stream().map(owner.processors()::get).toList();
+    List<CallEmitter> emitters = new ArrayList<>();
+    List<ProcessorCallContext> contexts = new ArrayList<>();
+    for (int i = 0; i < actions.size(); i++) {
+      CallEmitter emitter = new CallEmitter(plugins.droppedCounter(owner.id()));
+      emitters.add(emitter);
+      contexts.add(new ProcessorCallContext(tenant.locator(), tenant.orgId(), request.requestId(), webhook.id(),
+          owner.config(), emitter));
+    }
+    String what = (actions.size() == 1 ? "Processor " : "Processors ") + String.join(", ", actions);
+    return calls.run(owner, tenant.locator(), what, () -> {
+          List<ProcessorResult> results = new ArrayList<>();
+          for (int i = 0; i < processors.size(); i++) {
+            ProcessorResult result = processors.get(i).process(event, contexts.get(i));
+            if (result == null) {
+              throw new IllegalStateException("processor '" + actions.get(i) + "' returned no result");
+            }
+            results.add(result);
           }
-          if (result.result() == null) {
-            return Future.failedFuture(new IllegalStateException("processor '" + action + "' returned no result"));
+          return results;
+        }, plugins.config().callTimeoutMillis() * actions.size())
+        .transform(done -> {
+          // In order: the events of every processor that ran, also when one failed.
+          emitters.forEach(emitter -> emitted.addAll(emitter.seal()));
+          if (done.failed()) {
+            return Future.failedFuture(done.cause());
           }
-          if (!result.result().accepted()) {
-            rejections.add(result.result());
-          }
+          done.result().stream().filter(result -> !result.accepted()).forEach(rejections::add);
           return Future.succeededFuture();
         });
   }

@@ -1,6 +1,7 @@
 package io.tidemark.gateway.behavioral;
 
 import io.tidemark.gateway.store.LazyCleanup;
+import io.tidemark.gateway.store.BulkInsert;
 import io.tidemark.gateway.store.StoreErrors;
 import io.tidemark.gateway.store.StoreWrite;
 import io.vertx.core.Future;
@@ -26,8 +27,8 @@ final class WebhookMessages {
       + " FROM webhook_message m JOIN event_log l ON l.id = m.log_entry_id"
       + " WHERE m.webhook_id = $1 AND m.message_id = $2";
 
-  private static final String INSERT =
-      "INSERT INTO webhook_message (webhook_id, message_id, http_status, log_entry_id) VALUES ($1, $2, $3, $4)";
+  private static final BulkInsert INSERT = BulkInsert.into("webhook_message",
+      "webhook_id text", "message_id text", "http_status int4", "log_entry_id uuid");
 
   private static final String DELETE_EXPIRED = """
       DELETE FROM webhook_message WHERE ctid IN (
@@ -71,6 +72,6 @@ final class WebhookMessages {
 
   /** The row that marks the message accepted, to commit with its events and log entry. */
   static StoreWrite accepted(String webhookId, String messageId, int httpStatus, LogEntry entry) {
-    return new StoreWrite(INSERT, Tuple.of(webhookId, messageId, httpStatus, entry.id()));
+    return INSERT.row(Tuple.of(webhookId, messageId, httpStatus, entry.id()));
   }
 }

@@ -58,9 +58,8 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
              last_timestamp = greatest(head.last_timestamp, excluded.last_timestamp)
       RETURNING last_position, last_timestamp""";
 
-  private static final String INSERT_EVENT = """
-      INSERT INTO event (tenant_locator, position, locator, user_locator, request_id, recorded_at, type, data)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""";
+  private static final BulkInsert INSERT_EVENTS = BulkInsert.into("event", "tenant_locator uuid", "position int8",
+      "locator text", "user_locator uuid", "request_id text", "recorded_at timestamptz", "type text", "data jsonb");
 
   private final Pool pool;
   private final int maxBatchEvents;
@@ -261,18 +260,26 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     return conn.preparedQuery(ADVANCE_HEAD).executeBatch(heads).map(rows -> firstPositions(rows, countByTenant));
   }
 
-  /** The batch's other writes, sent after its events: one batched statement per SQL text, in first-seen order. */
+  /**
+   * The batch's other writes, sent after its events: one statement per SQL text, in first-seen
+   * order; the rows of a {@link BulkInsert} in one execution, other statements batched.
+   */
   private static Future<Void> writes(SqlConnection conn, List<Pending> batch) {
-    Map<String, List<Tuple>> bySql = new LinkedHashMap<>();
+    Map<String, List<StoreWrite>> bySql = new LinkedHashMap<>();
     for (Pending p : batch) {
       for (StoreWrite w : p.request().writes()) {
-        bySql.computeIfAbsent(w.sql(), sql -> new ArrayList<>()).add(w.params());
+        bySql.computeIfAbsent(w.sql(), sql -> new ArrayList<>()).add(w);
       }
     }
     // Sent at once, not one after another's answer: the connection keeps them in this order.
     List<Future<?>> sent = new ArrayList<>();
-    for (Map.Entry<String, List<Tuple>> statement : bySql.entrySet()) {
-      sent.add(conn.preparedQuery(statement.getKey()).executeBatch(statement.getValue()));
+    for (Map.Entry<String, List<StoreWrite>> statement : bySql.entrySet()) {
+      List<StoreWrite> group = statement.getValue();
+      List<Tuple> rows = group.stream().map(StoreWrite::params).toList();
+      BulkInsert bulk = group.get(0).bulk();
+      sent.add(bulk == null
+          ? conn.preparedQuery(statement.getKey()).executeBatch(rows)
+          : conn.preparedQuery(statement.getKey()).execute(bulk.arrays(rows)));
     }
     return Future.join(sent).transform(done -> {
       for (Future<?> f : sent) {
@@ -322,7 +329,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     if (rows.isEmpty()) {
       return Future.succeededFuture(result);
     }
-    return conn.preparedQuery(INSERT_EVENT).executeBatch(rows).map(done -> result);
+    return conn.preparedQuery(INSERT_EVENTS.sql()).execute(INSERT_EVENTS.arrays(rows)).map(done -> result);
   }
 
   private static final class Head {
