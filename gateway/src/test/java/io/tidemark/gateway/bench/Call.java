@@ -33,4 +33,21 @@ record Call(HttpMethod method, String uri, String user, String password, String 
   Buffer body() {
     return jsonBody == null ? Buffer.buffer() : Buffer.buffer(jsonBody);
   }
+
+  /** The whole HTTP/1.1 request as sent on a keep-alive connection to {@code host}. */
+  byte[] bytes(String host) {
+    byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder()
+        .append(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(host).append("\r\n")
+        .append("Authorization: ").append(options().getHeaders().get("Authorization")).append("\r\n");
+    if (jsonBody != null) {
+      head.append("Content-Type: application/json\r\n");
+    }
+    head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+    System.arraycopy(body, 0, all, headBytes.length, body.length);
+    return all;
+  }
 }

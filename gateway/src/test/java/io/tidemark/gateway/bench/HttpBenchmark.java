@@ -5,7 +5,6 @@ import io.tidemark.gateway.config.DatabaseUrl;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.WebhookConfig;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/tidemark bench}: the running gateway under HTTP load, next to what the same
@@ -71,7 +69,9 @@ public final class HttpBenchmark {
       throw new IllegalStateException(ConfigLoader.ENV_DB_URL + " must name the bench's database (bin/tidemark bench sets it)");
     }
     Duration seconds = Duration.ofSeconds(Integer.getInteger("bench.seconds", 10));
-    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 5));
+    // Long enough for the JIT: the gateway's compiler threads take up to half a core in its first
+    // 20 s under load, which a shorter warm-up leaves in the first row's figures.
+    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 15));
     int connections = Integer.getInteger("bench.connections", 64);
     String gatewayOptions = System.getProperty("bench.gatewayJavaOpts", "").trim();
     Path pgbenchExecutable = Path.of(System.getProperty("bench.pgbench", "pgbench"));
@@ -109,8 +109,7 @@ public final class HttpBenchmark {
         rows.add(pgbenchRow(pgbench, jdbc, warmUp, seconds));
 
         setUp(gateway.port(), "/v2/events", DEFINITION);
-        Vertx vertx = Vertx.vertx();
-        try (ClosedLoop load = new ClosedLoop(vertx, "127.0.0.1", gateway.port(), connections)) {
+        try (ClosedLoop load = new ClosedLoop("127.0.0.1", gateway.port(), connections)) {
           if (only.contains("webhook")) {
             rows.add(httpRow("webhook ingestion", load, gateway, warmUp, seconds, WEBHOOK_TARGET,
                 Call.post("/v2/webhooks/" + webhook.id() + "/events", ADMIN, ADMIN_PASSWORD, WEBHOOK_EVENT)));
@@ -124,8 +123,6 @@ public final class HttpBenchmark {
             rows.add(httpRow("stream list (page 1)", load, gateway, warmUp, seconds, LIST_TARGET,
                 Call.get("/event/" + tenant.locator() + "/events/list", READER, READER_PASSWORD)));
           }
-        } finally {
-          vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
       }
     }
@@ -144,7 +141,7 @@ public final class HttpBenchmark {
   }
 
   private static Row httpRow(String name, ClosedLoop load, GatewayProcess gateway, Duration warmUp, Duration seconds,
-      Target target, Call call) throws InterruptedException {
+      Target target, Call call) throws java.io.IOException {
     progress("%s: %s %s, %d s warm-up, %d s measured", name, call.method(), call.uri(), warmUp.toSeconds(), seconds.toSeconds());
     load.run(call, warmUp);
     Duration gatewayCpu = gateway.cpu();
