@@ -79,11 +79,12 @@ class StoreOutageTest {
 
       // Requests in flight when the connections reset are the ones that met a "Connection reset":
       // a lock on the event table holds a list and an append in flight until the cut, so some always are.
+      // (The append is the statement that starts "WITH batch": pg_stat_activity keeps only a query's first 1 KiB.)
       try (Connection blocker = jdbc()) {
         blocker.setAutoCommit(false);
         blocker.createStatement().execute("LOCK TABLE " + schema() + ".event IN ACCESS EXCLUSIVE MODE");
         Poll.until(() -> waitingOnEvent().stream().anyMatch(q -> q.startsWith("WITH bounds"))
-            && waitingOnEvent().stream().anyMatch(q -> q.startsWith("INSERT INTO event")),
+            && waitingOnEvent().stream().anyMatch(q -> q.startsWith("WITH batch")),
             "a list and an append to wait on the event table");
 
         load.phase = Phase.OUTAGE;

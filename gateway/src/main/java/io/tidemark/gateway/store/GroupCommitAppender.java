@@ -1,6 +1,5 @@
 package io.tidemark.gateway.store;
 
-import com.github.f4b6a3.ulid.UlidFactory;
 import io.tidemark.gateway.config.StoreConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -10,21 +9,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,22 +41,9 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitAppender.class);
 
-  private static final String ADVANCE_HEAD = """
-      INSERT INTO stream_head AS head (tenant_locator, last_position, last_timestamp)
-      VALUES ($1, $2, date_trunc('milliseconds', clock_timestamp()))
-      ON CONFLICT (tenant_locator) DO UPDATE
-         SET last_position  = head.last_position + excluded.last_position,
-             last_timestamp = greatest(head.last_timestamp, excluded.last_timestamp)
-      RETURNING last_position, last_timestamp""";
-
-  private static final BulkInsert INSERT_EVENTS = BulkInsert.into("event", "tenant_locator uuid", "position int8",
-      "locator text", "user_locator uuid", "request_id text", "recorded_at timestamptz", "type text", "data jsonb");
-
   private final Pool pool;
   private final int maxBatchEvents;
   private final long lingerMillis;
-  // Monotonic within a millisecond, so locators of one commit sort in stream order.
-  private final UlidFactory ulids = UlidFactory.newMonotonicInstance();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean flushScheduled;
@@ -201,63 +179,38 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
 
   /** One transaction for the whole batch; the result lists each pending append's stored events. */
   private Future<List<List<StoredEvent>>> commit(List<Pending> batch) {
-    // Locks are taken in one global order (Java's UUID order) by every appender, so two
-    // transactions that touch the same tenants cannot deadlock.
-    Map<UUID, Integer> countByTenant = new TreeMap<>();
-    for (Pending p : batch) {
-      if (!p.request().events().isEmpty()) {
-        countByTenant.merge(p.request().tenantLocator(), p.request().events().size(), Integer::sum);
-      }
-    }
-    List<Tuple> heads = new ArrayList<>();
-    countByTenant.forEach((tenant, count) -> heads.add(Tuple.of(tenant, count)));
-
-    // One round trip for BEGIN and the heads, one for the events, the writes and COMMIT: the
-    // connection runs commands in the order sent, so nothing waits for an answer it does not
-    // need (only the events need the heads' positions). The appender commits one batch at a time,
-    // so round trips, not CPU, bound its rate. Should a statement fail, PostgreSQL aborts the
-    // transaction: the later statements fail and COMMIT answers ROLLBACK; the batch then fails
-    // with that statement's error.
+    EventBatch events = new EventBatch(batch.stream().map(Pending::request).toList());
+    // One round trip: BEGIN, the events (positions taken in the same statement), the writes and
+    // COMMIT are sent at once, and the connection runs them in that order. The appender commits
+    // one batch at a time, so round trips, not CPU, bound its rate. Should a statement fail,
+    // PostgreSQL aborts the transaction: the later statements fail and COMMIT answers ROLLBACK;
+    // the batch then fails with the first failed statement's error.
     return pool.getConnection().compose(conn -> {
       Future<?> begin = conn.query("BEGIN").execute();
-      Future<Map<UUID, Head>> positions = advanceHeads(conn, heads, countByTenant);
-      return Future.join(begin, positions).transform(started -> {
-        if (begin.failed() || positions.failed()) {
-          return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(
-              begin.failed() ? begin.cause() : positions.cause()));
-        }
-        Future<List<List<StoredEvent>>> stored;
-        Future<Void> written;
-        try {
-          stored = insert(conn, batch, positions.result());
-          written = writes(conn, batch);
-        } catch (RuntimeException bug) {
-          // Never hand a connection back to the pool inside a transaction.
-          return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(bug));
-        }
-        Future<?> committed = conn.query("COMMIT").execute();
-        return Future.join(stored, written, committed).transform(done -> {
-          if (stored.failed() || written.failed()) {
-            // COMMIT of an aborted transaction rolls it back; the first failure is the cause.
-            return Future.failedFuture(stored.failed() ? stored.cause() : written.cause());
+      Future<List<List<StoredEvent>>> stored;
+      Future<Void> written;
+      try {
+        stored = events.send(conn);
+        written = writes(conn, batch);
+      } catch (RuntimeException bug) {
+        // Never hand a connection back to the pool inside a transaction.
+        return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(bug)).eventually(conn::close);
+      }
+      Future<?> committed = conn.query("COMMIT").execute();
+      return Future.join(begin, stored, written, committed).transform(done -> {
+        for (Future<?> step : List.of(begin, stored, written, committed)) {
+          if (step.failed()) {
+            return Future.<List<List<StoredEvent>>>failedFuture(step.cause());
           }
-          return committed.failed() ? Future.failedFuture(committed.cause()) : stored;
-        });
+        }
+        return stored;
       }).eventually(conn::close);
     });
   }
 
-  /** Ends a transaction that failed before its inserts were sent; a broken connection is simply closed. */
+  /** Ends a transaction that failed before COMMIT was sent; a broken connection is simply closed. */
   private static Future<?> rollback(SqlConnection conn) {
     return conn.query("ROLLBACK").execute().otherwiseEmpty();
-  }
-
-  private static Future<Map<UUID, Head>> advanceHeads(SqlConnection conn, List<Tuple> heads,
-      Map<UUID, Integer> countByTenant) {
-    if (heads.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return conn.preparedQuery(ADVANCE_HEAD).executeBatch(heads).map(rows -> firstPositions(rows, countByTenant));
   }
 
   /**
@@ -289,61 +242,6 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
       }
       return Future.succeededFuture();
     });
-  }
-
-  private static Map<UUID, Head> firstPositions(RowSet<Row> rows, Map<UUID, Integer> countByTenant) {
-    Map<UUID, Head> heads = new HashMap<>();
-    RowSet<Row> current = rows;
-    for (Map.Entry<UUID, Integer> tenant : countByTenant.entrySet()) {
-      Row row = current.iterator().next();
-      long last = row.getLong("last_position");
-      Instant timestamp = row.getOffsetDateTime("last_timestamp").toInstant();
-      heads.put(tenant.getKey(), new Head(last - tenant.getValue() + 1, timestamp));
-      current = current.next();
-    }
-    return heads;
-  }
-
-  private Future<List<List<StoredEvent>>> insert(SqlConnection conn, List<Pending> batch, Map<UUID, Head> heads) {
-    List<Tuple> rows = new ArrayList<>();
-    List<List<StoredEvent>> result = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      AppendRequest request = p.request();
-      if (request.events().isEmpty()) {
-        result.add(List.of());
-        continue;
-      }
-      Head head = heads.get(request.tenantLocator());
-      OffsetDateTime recordedAt = head.timestamp().atOffset(ZoneOffset.UTC);
-      List<StoredEvent> stored = new ArrayList<>(request.events().size());
-      for (NewEvent event : request.events()) {
-        StoredEvent e = new StoredEvent(
-            request.tenantLocator(), head.next++, ulids.create(head.timestamp().toEpochMilli()).toString(),
-            request.userLocator(), request.requestId(), head.timestamp(), event.type(), event.data());
-        stored.add(e);
-        rows.add(Tuple.of(e.tenantLocator(), e.position(), e.locator(), e.userLocator(), e.requestId(),
-            recordedAt, e.type(), e.data()));
-      }
-      result.add(stored);
-    }
-    if (rows.isEmpty()) {
-      return Future.succeededFuture(result);
-    }
-    return conn.preparedQuery(INSERT_EVENTS.sql()).execute(INSERT_EVENTS.arrays(rows)).map(done -> result);
-  }
-
-  private static final class Head {
-    long next;
-    final Instant timestamp;
-
-    Head(long next, Instant timestamp) {
-      this.next = next;
-      this.timestamp = timestamp;
-    }
-
-    Instant timestamp() {
-      return timestamp;
-    }
   }
 
   private record Pending(AppendRequest request, Context caller, Promise<List<StoredEvent>> promise) {
