@@ -95,6 +95,30 @@ class ScheduleOutboxTest {
   }
 
   @Test
+  void a_backlog_syncs_earliest_start_first_so_a_schedule_due_soon_does_not_wait_behind_it() throws Exception {
+    try (TestGateway g = TestGateway.startInFreshSchema(TestGateway.testConfig(), ScheduleOutboxTest.class,
+        ScheduleOutboxTest::byHand)) {
+      // A backlog of one batch of schedules due in a year, made first; then one due in a minute.
+      await(g.gateway().pool().preparedQuery("""
+              INSERT INTO schedule (trigger_name, tenant_locator, custom_event_id, transaction_locator, data, created_at, start_at)
+              SELECT 'later-' || i, $1, 'fixture.later', 'req', '{}', clock_timestamp(), clock_timestamp() + interval '365 days'
+                FROM generate_series(1, $2) AS i""")
+          .execute(Tuple.of(UUID.fromString(DEMO_TENANT), ScheduleOutbox.BATCH)));
+      await(g.gateway().pool().preparedQuery("""
+              INSERT INTO schedule (trigger_name, tenant_locator, custom_event_id, transaction_locator, data, created_at, start_at)
+              VALUES ('soon', $1, 'fixture.soon', 'req', '{}', clock_timestamp(), clock_timestamp() + interval '1 minute')""")
+          .execute(Tuple.of(UUID.fromString(DEMO_TENANT))));
+
+      assertEquals(ScheduleOutbox.BATCH + 1, g.gateway().scheduling().syncOutboxNow());
+      // Each batch marks its rows with one clock reading: the soon one went in the first batch,
+      // and a schedule due in a year waited for the second.
+      assertEquals(1L, count(g, """
+          SELECT count(*) FROM schedule
+           WHERE synced_at > (SELECT synced_at FROM schedule WHERE trigger_name = 'soon')"""));
+    }
+  }
+
+  @Test
   void with_two_instances_on_one_schema_every_schedule_becomes_one_job_and_fires_once() throws Exception {
     try (TestGateway first = TestGateway.startInFreshSchema(TestGateway.testConfig(), ScheduleOutboxTest.class,
         ScheduleOutboxTest::byHand); TestGateway second = first.anotherInstance()) {
