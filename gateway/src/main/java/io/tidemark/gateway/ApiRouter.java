@@ -1,5 +1,6 @@
 package io.tidemark.gateway;
 
+import io.tidemark.gateway.http.AccessLog;
 import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.ParameterGuard;
@@ -14,7 +15,7 @@ import java.util.List;
 
 /**
  * The request pipeline, in the order every request meets it:
- * request id → parameters (storable) → authentication → permission and tenant → body (bounded) → handler → failure mapping.
+ * request id → access log → parameters (storable) → authentication → permission and tenant → body (bounded) → handler → failure mapping.
  * Feature packages mount their routes here; each route passes {@link Access#guard}, which holds
  * the authentication, permission and body phases: a request that is refused never has its body
  * read. Webhooks, whose signature covers the body, read it first ({@link Access#bodyFirst}).
@@ -30,6 +31,7 @@ public final class ApiRouter {
     Access access = new Access(passwords, BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     router.route().handler(new RequestIds());
+    router.route().handler(new AccessLog());
     router.route().handler(new ParameterGuard());
     health.mount(router);
 

@@ -3,6 +3,7 @@ package io.tidemark.gateway;
 import io.tidemark.gateway.config.ConfigException;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.logging.LogSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSetup.apply(config.logging());
     // Netty's epoll transport where it is available (Linux x86-64); Vert.x falls back to NIO elsewhere.
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Gateway.start(vertx, config).onComplete(started -> {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the layers of the gateway in one direction, so that no package cycle comes back:
- * {@code config} depends on no other gateway package; {@code store} and {@code security} only on
- * {@code config}; {@code http} on those three, to map their errors in {@code FailureHandler}. The
+ * {@code config} depends on no other gateway package; {@code logging} only on {@code config};
+ * {@code store} and {@code security} only on those two; {@code http} on those four, to map their errors in {@code FailureHandler}. The
  * feature packages (behavioral, plugins, schedule, stream) may use all of these, and only the
  * root package ({@code Gateway}, {@code ApiRouter}) assembles everything: no package imports it.
  */
@@ -30,9 +30,10 @@ class PackageDependenciesTest {
   /** What each lower layer may use; a package absent here is a feature, free to use any of them. */
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       "config", Set.of(),
-      "store", Set.of("config"),
-      "security", Set.of("config"),
-      "http", Set.of("config", "store", "security"));
+      "logging", Set.of("config"),
+      "store", Set.of("config", "logging"),
+      "security", Set.of("config", "logging"),
+      "http", Set.of("config", "logging", "store", "security"));
 
   // io.tidemark.gateway.<package>.<Type>, or io.tidemark.gateway.<Type> for the root package.
   private static final Pattern REFERENCE = Pattern.compile("\\bio\\.tidemark\\.gateway\\.(?:([a-z][a-z0-9_]*)\\.|([A-Z]))");

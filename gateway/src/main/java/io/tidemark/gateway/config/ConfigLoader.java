@@ -22,6 +22,7 @@ public final class ConfigLoader {
 
   public static final String ENV_HTTP_PORT = "TIDEMARK_HTTP_PORT";
   public static final String ENV_DB_URL = "TIDEMARK_DB_URL";
+  public static final String ENV_LOG_FORMAT = "TIDEMARK_LOG_FORMAT";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -70,6 +71,11 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw new ConfigException(ENV_HTTP_PORT + ": not a port number: '" + port + "'");
       }
+    }
+    String format = env.get(ENV_LOG_FORMAT);
+    if (format != null && !format.isBlank()) {
+      LoggingConfig logging = config.logging();
+      config = config.withLogging(new LoggingConfig(format.trim(), logging.level(), logging.accessLog()));
     }
     String url = env.get(ENV_DB_URL);
     if (url != null && !url.isBlank()) {

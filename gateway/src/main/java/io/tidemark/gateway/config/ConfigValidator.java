@@ -16,7 +16,7 @@ final class ConfigValidator {
   private static final Pattern ROUTE_PATH = Pattern.compile("(/([A-Za-z0-9._~-]+|\\{[A-Za-z][A-Za-z0-9_]*\\}))+");
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
   // Paths the gateway serves itself; a plugin route there would shadow them or be shadowed.
-  private static final List<String> RESERVED = List.of("/health", "/admin", "/event/", "/v2/");
+  private static final List<String> RESERVED = List.of("/health", "/admin", "/event/", "/v2/", "/metrics", "/openapi.json");
 
   private ConfigValidator() {}
 
@@ -43,6 +43,15 @@ final class ConfigValidator {
 
     range("store.maxBatchEvents", c.store().maxBatchEvents(), 1, 100_000);
     range("store.lingerMillis", c.store().lingerMillis(), 0, 1000);
+
+    LoggingConfig logging = c.logging();
+    if (!List.of("json", "text").contains(logging.format())) {
+      fail("logging.format", "must be json or text, got '" + logging.format() + "'");
+    }
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(logging.level())) {
+      fail("logging.level", "must be one of error, warn, info, debug, trace, got '" + logging.level() + "'");
+    }
+    range("metrics.port", c.metrics().port(), 0, 65535);
 
     SecurityConfig security = c.security();
     if (!Files.isRegularFile(Path.of(security.htpasswdFile()))) {

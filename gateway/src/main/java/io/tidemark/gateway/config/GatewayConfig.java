@@ -19,7 +19,9 @@ public record GatewayConfig(
     PluginsConfig plugins,
     List<RouteConfig> routes,
     BehavioralConfig behavioral,
-    SchedulingConfig scheduling) {
+    SchedulingConfig scheduling,
+    LoggingConfig logging,
+    MetricsConfig metrics) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -33,6 +35,8 @@ public record GatewayConfig(
     routes = routes == null ? List.of() : List.copyOf(routes);
     behavioral = behavioral == null ? BehavioralConfig.defaults() : behavioral;
     scheduling = scheduling == null ? SchedulingConfig.defaults() : scheduling;
+    logging = logging == null ? LoggingConfig.defaults() : logging;
+    metrics = metrics == null ? MetricsConfig.defaults() : metrics;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -44,39 +48,47 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public GatewayConfig withScheduling(SchedulingConfig scheduling) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+  }
+
+  public GatewayConfig withLogging(LoggingConfig logging) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+  }
+
+  public GatewayConfig withMetrics(MetricsConfig metrics) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
   }
 
   public Optional<WebhookConfig> webhook(String id) {

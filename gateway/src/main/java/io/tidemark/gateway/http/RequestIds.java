@@ -1,5 +1,6 @@
 package io.tidemark.gateway.http;
 
+import io.tidemark.gateway.logging.LogContext;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -21,6 +22,7 @@ public final class RequestIds implements Handler<RoutingContext> {
     String offered = ctx.request().getHeader(HEADER);
     String id = offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
     ctx.put(KEY, id);
+    LogContext.put(LogContext.REQUEST_ID, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
   }

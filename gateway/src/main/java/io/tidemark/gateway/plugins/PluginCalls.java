@@ -1,10 +1,13 @@
 package io.tidemark.gateway.plugins;
 
 import io.tidemark.gateway.http.ApiException;
+import io.tidemark.gateway.logging.LogContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,6 +83,8 @@ public final class PluginCalls {
     private final PluginPool pool;
     private final Context context;
     private final Promise<T> promise = Promise.promise();
+    /** The caller's request fields: the plugin's own log lines carry its request id. */
+    private final Map<String, String> logFields;
     /**
      * Taken by the work when it begins, or by a timeout that fires before it began (the executor
      * had not picked it up yet): whoever takes it owns the slot's release, so it is freed once.
@@ -96,6 +101,9 @@ public final class PluginCalls {
       this.timeoutMillis = timeoutMillis;
       this.pool = pool;
       this.context = context;
+      Map<String, String> fields = new HashMap<>(LogContext.current());
+      fields.put("plugin", plugin.id());
+      this.logFields = Map.copyOf(fields);
     }
 
     /** Queued: gives up after {@code millis} unless a slot came first. */
@@ -150,7 +158,7 @@ public final class PluginCalls {
       ClassLoader previous = thread.getContextClassLoader();
       thread.setContextClassLoader(plugin.classLoader());
       try {
-        T result = work.call();
+        T result = LogContext.call(logFields, work);
         context.runOnContext(v -> promise.tryComplete(result));
       } catch (Throwable failure) {
         context.runOnContext(v -> promise.tryFail(failure));

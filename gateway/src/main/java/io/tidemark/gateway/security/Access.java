@@ -4,6 +4,7 @@ import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.Permission;
 import io.tidemark.gateway.config.TenantConfig;
 import io.tidemark.gateway.config.UserConfig;
+import io.tidemark.gateway.logging.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.net.SocketAddress;
@@ -54,7 +55,18 @@ public final class Access {
 
   /** Reads the body before the route's own handlers: for routes whose proof of identity is in the body (signed webhooks). */
   public Route bodyFirst(Route route) {
-    return route.handler(body);
+    return route.handler(ctx -> {
+      matched(ctx);
+      ctx.next();
+    }).handler(body);
+  }
+
+  /** The matched route's template names the request in the access log (and its later log lines). */
+  private static void matched(RoutingContext ctx) {
+    Route route = ctx.currentRoute();
+    if (route != null && route.getPath() != null) {
+      LogContext.put(LogContext.ROUTE, route.getPath());
+    }
   }
 
   /** The callers config defines, by user name. */
@@ -70,6 +82,7 @@ public final class Access {
   }
 
   private void authenticate(RoutingContext ctx) {
+    matched(ctx);
     // Nothing reads the body yet, and the password check may finish on a later turn of the loop:
     // paused, the request's bytes wait in the socket (bounded by TCP) instead of being dropped;
     // the body handler resumes it once the caller has passed.
@@ -81,6 +94,7 @@ public final class Access {
             return;
           }
           ctx.put(CALLER, caller.get());
+          LogContext.put(LogContext.USER, caller.get().name());
           ctx.next();
         })
         .onFailure(ctx::fail);
@@ -102,6 +116,7 @@ public final class Access {
             .orElseThrow(() -> AccessDenied.forbidden(
                 "User '" + caller.name() + "' does not belong to tenant " + tenant));
         ctx.put(TENANT, member);
+        LogContext.put(LogContext.TENANT, member.name());
       }
       ctx.next();
     };

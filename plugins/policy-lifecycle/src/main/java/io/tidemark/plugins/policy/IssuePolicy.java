@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /policy/{tenantLocator}/policies}: underwrites a policy and issues it.
@@ -23,6 +25,8 @@ import org.pf4j.Extension;
  */
 @Extension
 public class IssuePolicy implements Operation {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IssuePolicy.class);
 
   @Override
   public String name() {
@@ -40,6 +44,7 @@ public class IssuePolicy implements Operation {
     context.events().emit("policy.underwriting_checked", decision);
 
     if (!reasons.isEmpty()) {
+      LOG.info("policy application rejected: {}", reasons);
       throw new OperationException(422, "POLICY_REJECTED", "Policy rejected: " + String.join("; ", reasons));
     }
 
