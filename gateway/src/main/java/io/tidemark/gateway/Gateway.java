@@ -7,6 +7,7 @@ import io.tidemark.gateway.behavioral.DefinitionRoutes;
 import io.tidemark.gateway.behavioral.LogRoutes;
 import io.tidemark.gateway.behavioral.WebhookRoutes;
 import io.tidemark.gateway.http.ConnectionLimit;
+import io.tidemark.gateway.http.HealthCheck;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.HttpVerticle;
 import io.tidemark.gateway.security.Mountable;
@@ -31,6 +32,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +57,16 @@ public final class Gateway {
   private final DefinitionCache definitions;
   private final String httpDeployment;
   private final int port;
+  private final AtomicBoolean stopping;
+  private final int drainDelaySeconds;
+  /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
+  private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
-      PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port) {
+      PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
+      AtomicBoolean stopping, int drainDelaySeconds) {
+    this.stopping = stopping;
+    this.drainDelaySeconds = drainDelaySeconds;
     this.vertx = vertx;
     this.pool = pool;
     this.appenderPool = appenderPool;
@@ -71,18 +80,21 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    record Prepared(String schemaVersion, PasswordCheck passwords) {}
     return vertx.executeBlocking(() -> {
-          Database.migrate(config.database());
-          return PasswordCheck.load(vertx, config.security(), Access.callers(config));
+          String schemaVersion = Database.migrate(config.database());
+          return new Prepared(schemaVersion, PasswordCheck.load(vertx, config.security(), Access.callers(config)));
         })
-        .compose(passwords -> {
+        .compose(prepared -> {
           Pool pool = Database.pool(vertx, config.database());
-          return startOn(vertx, config, pool, passwords)
+          return startOn(vertx, config, pool, prepared.passwords(), prepared.schemaVersion())
               .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
         });
   }
 
-  private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords) {
+  private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords,
+      String schemaVersion) {
+    AtomicBoolean stopping = new AtomicBoolean();
     Pool appenderPool = Database.appenderPool(vertx, config.database());
     GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store());
     return TenantSync.sync(pool, config.tenants())
@@ -92,9 +104,11 @@ public final class Gateway {
               PluginCalls calls = new PluginCalls(vertx, plugins);
               return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender)
                   .compose(scheduling -> DefinitionCache.start(vertx, config.database(), pool)
-                      .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret)
+                      .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret,
+                          readiness(config, pool, schemaVersion, plugins, scheduling), stopping)
                           .map(http -> new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
-                              http.id(), http.port()))
+                              http.id(), http.port(), stopping,
+                              config.http().drainDelaySeconds()))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
@@ -105,11 +119,28 @@ public final class Gateway {
 
   private record HttpDeployment(String id, int port) {}
 
+  /** What {@code GET /health/ready} checks, by name. */
+  private static List<HealthCheck> readiness(GatewayConfig config, Pool pool, String schemaVersion, PluginRuntime plugins,
+      Scheduling scheduling) {
+    return List.of(
+        HealthRoutes.database(pool),
+        new HealthCheck("migrations", () -> Database.requireSchemaVersion(pool, config.database().schema(), schemaVersion)),
+        new HealthCheck("plugins", () -> {
+          List<String> missing = plugins.requiredNotStarted();
+          return missing.isEmpty() ? Future.succeededFuture()
+              : Future.failedFuture("required plugins not started: " + String.join(", ", missing));
+        }),
+        new HealthCheck("scheduler", () -> scheduling.problem()
+            .map(problem -> Future.<Void>failedFuture(problem))
+            .orElseGet(Future::succeededFuture)));
+  }
+
   private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
       PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, PluginCalls calls,
-      Scheduling scheduling, DefinitionCache definitions, byte[] tokenSecret) {
+      Scheduling scheduling, DefinitionCache definitions, byte[] tokenSecret, List<HealthCheck> readiness,
+      AtomicBoolean stopping) {
     HttpConfig http = config.http();
-    HealthRoutes health = new HealthRoutes(pool);
+    HealthRoutes health = new HealthRoutes(pool, readiness, stopping::get);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
@@ -140,8 +171,20 @@ public final class Gateway {
    * HTTP first (in-flight requests finish and append), then the scheduler (running firings
    * finish), then plugins stop, then the appender drains, then the pools close.
    */
-  public Future<Void> stop() {
-    return vertx.undeploy(httpDeployment)
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = stopOnce();
+    }
+    return stopped;
+  }
+
+  private Future<Void> stopOnce() {
+    stopping.set(true);
+    // Readiness fails first; the listener closes only after the balancers have had time to notice.
+    Future<Void> drained = drainDelaySeconds == 0 ? Future.succeededFuture()
+        : vertx.timer(drainDelaySeconds, TimeUnit.SECONDS).mapEmpty();
+    return drained
+        .compose(v -> vertx.undeploy(httpDeployment))
         .onComplete(r -> LOG.info("HTTP servers stopped"))
         .eventually(definitions::close)
         .eventually(scheduling::stop)

@@ -39,7 +39,7 @@ public final class Main {
       }
       Gateway gateway = started.result();
       LOG.info("Tidemark listening on http://{}:{}", config.http().host(), gateway.port());
-      long deadline = config.http().shutdownGraceSeconds() + 15L;
+      long deadline = config.http().drainDelaySeconds() + config.http().shutdownGraceSeconds() + 15L;
       // SIGTERM: finish in-flight requests and pending appends before the JVM exits.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         LOG.info("Tidemark shutting down");

@@ -155,6 +155,24 @@ class StoreOutageTest {
     Poll.until(() -> http.get("/health").send().status() == 200, "health to answer 200 once the database is back");
   }
 
+  @Test
+  void ready_names_the_database_and_migrations_down_while_the_database_refuses_connections_and_live_stays_up() {
+    proxy.cut();
+    try {
+      Response ready = http.get("/health/ready").send();
+      assertEquals(503, ready.status(), ready::toString);
+      assertEquals("1", ready.header("Retry-After"));
+      JsonObject checks = ready.json().getJsonObject("checks");
+      assertEquals(new JsonObject().put("database", "DOWN").put("migrations", "DOWN").put("plugins", "UP").put("scheduler", "UP"),
+          checks);
+      assertEquals("DOWN", ready.json().getString("status"));
+      assertEquals(200, http.get("/health/live").send().status());
+    } finally {
+      proxy.resume();
+    }
+    Poll.until(() -> http.get("/health/ready").send().status() == 200, "ready to answer 200 once the database is back");
+  }
+
   private String schema() {
     return gateway.config().database().schema();
   }

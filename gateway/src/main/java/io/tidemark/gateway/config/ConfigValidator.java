@@ -28,6 +28,7 @@ final class ConfigValidator {
       fail("http.maxBodyBytes", "must be at least 1");
     }
     range("http.shutdownGraceSeconds", http.shutdownGraceSeconds(), 0, 3600);
+    range("http.drainDelaySeconds", http.drainDelaySeconds(), 0, 3600);
     range("http.idleTimeoutSeconds", http.idleTimeoutSeconds(), 0, 86_400);
     range("http.maxConnections", http.maxConnections(), 1, 1_000_000);
     range("http.maxHeaderBytes", http.maxHeaderBytes(), 1024, 1024 * 1024);

@@ -56,6 +56,13 @@ public final class PluginRuntime {
     return started.recover(failure -> runtime.close(vertx).transform(closed -> Future.failedFuture(failure)));
   }
 
+  /** The plugins config marks {@code required} that are not started now (an admin may have stopped one). */
+  public List<String> requiredNotStarted() {
+    return config.installed().entrySet().stream()
+        .filter(e -> e.getValue().required() && started(e.getKey()).isEmpty())
+        .map(Map.Entry::getKey).sorted().toList();
+  }
+
   // ---- the request path
 
   /** The started plugin with this id, if it is started. */

@@ -9,9 +9,12 @@ import io.tidemark.gateway.store.EventAppender;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.util.Optional;
 import java.util.UUID;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
 
 /**
  * Scheduled policy and tenant events on Quartz, with its clustered JDBC job store in the
@@ -57,6 +60,22 @@ public final class Scheduling {
       outbox[0].start();
       return new Scheduling(vertx, store, node, outbox[0], new ScheduleQueries(vertx, store, jobs));
     }, false);
+  }
+
+  /** Why this instance's scheduler cannot fire events now; empty when it can. */
+  public Optional<String> problem() {
+    try {
+      Scheduler scheduler = node.scheduler();
+      if (scheduler.isShutdown()) {
+        return Optional.of("the scheduler is shut down");
+      }
+      if (!scheduler.isStarted() || scheduler.isInStandbyMode()) {
+        return Optional.of("the scheduler is not started");
+      }
+      return Optional.empty();
+    } catch (SchedulerException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   /** The outbox worker stops first (its batch finishes), then Quartz lets running firings finish. */

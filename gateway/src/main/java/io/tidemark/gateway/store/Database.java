@@ -10,24 +10,45 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.core.Future;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 
 /** The database: Flyway migrations over JDBC at start-up, then one shared reactive pool. */
 public final class Database {
 
   private Database() {}
 
-  /** Blocking: brings the schema up to date. Call it off the event loop. */
-  public static void migrate(DatabaseConfig config) {
+  /** Blocking: brings the schema up to date, and returns the version it is now at. Call it off the event loop. */
+  public static String migrate(DatabaseConfig config) {
     try (HikariDataSource dataSource = jdbcDataSource(config, "tidemark-migrations", 2)) {
-      Flyway.configure()
+      Flyway flyway = Flyway.configure()
           .dataSource(dataSource)
           .schemas(config.schema())
           .createSchemas(true)
           .locations("classpath:db/migration")
-          .load()
-          .migrate();
+          .load();
+      flyway.migrate();
+      return flyway.info().current().getVersion().getVersion();
     }
+  }
+
+  /**
+   * Succeeds when the schema's newest successful migration is {@code expected} or newer (a newer
+   * instance may have migrated it already: its migrations are additive); fails saying which
+   * version it found, for the readiness check.
+   */
+  public static Future<Void> requireSchemaVersion(Pool pool, String schema, String expected) {
+    String sql = "SELECT version FROM " + schema + ".flyway_schema_history"
+        + " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1";
+    return pool.query(sql).execute().compose(rows -> {
+      String found = rows.size() == 0 ? null : rows.iterator().next().getString(0);
+      if (found != null && MigrationVersion.fromVersion(found).compareTo(MigrationVersion.fromVersion(expected)) >= 0) {
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(new IllegalStateException("schema " + schema + " is at version " + found
+          + "; this gateway needs " + expected));
+    });
   }
 
   /** A JDBC pool for the libraries that need one (Flyway, Quartz); the request path never uses JDBC. */
