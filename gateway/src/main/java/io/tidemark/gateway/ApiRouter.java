@@ -5,6 +5,7 @@ import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.HealthRoutes;
 import io.tidemark.gateway.http.ParameterGuard;
 import io.tidemark.gateway.http.RequestIds;
+import io.tidemark.gateway.metrics.MetricsRoutes;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.security.PasswordCheck;
@@ -12,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The request pipeline, in the order every request meets it:
@@ -26,6 +28,12 @@ public final class ApiRouter {
 
   public static Router create(Vertx vertx, long maxBodyBytes, PasswordCheck passwords,
       HealthRoutes health, List<Mountable> features) {
+    return create(vertx, maxBodyBytes, passwords, health, Optional.empty(), features);
+  }
+
+  /** @param metrics {@code GET /metrics} on this router, when it is not on a management port of its own */
+  public static Router create(Vertx vertx, long maxBodyBytes, PasswordCheck passwords,
+      HealthRoutes health, Optional<MetricsRoutes> metrics, List<Mountable> features) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler(maxBodyBytes);
     Access access = new Access(passwords, BodyHandler.create(false).setBodyLimit(maxBodyBytes));
@@ -33,6 +41,7 @@ public final class ApiRouter {
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog());
     router.route().handler(new ParameterGuard());
+    metrics.ifPresent(m -> m.mount(router));
     health.mount(router);
 
     features.forEach(feature -> feature.mount(router, access));

@@ -25,12 +25,18 @@ import io.tidemark.gateway.store.GroupCommitAppender;
 import io.tidemark.gateway.store.ServerSecrets;
 import io.tidemark.gateway.store.TenantSync;
 import io.tidemark.gateway.stream.StreamRoutes;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidemark.gateway.metrics.GatewayMetrics;
+import io.tidemark.gateway.metrics.MetricsRoutes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,12 +65,14 @@ public final class Gateway {
   private final int port;
   private final AtomicBoolean stopping;
   private final int drainDelaySeconds;
+  private final Optional<HttpServer> management;
   /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
   private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
-      AtomicBoolean stopping, int drainDelaySeconds) {
+      AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management) {
+    this.management = management;
     this.stopping = stopping;
     this.drainDelaySeconds = drainDelaySeconds;
     this.vertx = vertx;
@@ -79,7 +87,13 @@ public final class Gateway {
     this.port = port;
   }
 
+  /** A gateway whose meters only it sees: for a Vert.x made without {@link GatewayMetrics#vertx}. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, GatewayMetrics.newRegistry());
+  }
+
+  /** @param registry the one {@code vertx} reports into ({@link GatewayMetrics#vertx}), served at {@code /metrics} */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry registry) {
     record Prepared(String schemaVersion, PasswordCheck passwords) {}
     return vertx.executeBlocking(() -> {
           String schemaVersion = Database.migrate(config.database());
@@ -87,28 +101,28 @@ public final class Gateway {
         })
         .compose(prepared -> {
           Pool pool = Database.pool(vertx, config.database());
-          return startOn(vertx, config, pool, prepared.passwords(), prepared.schemaVersion())
+          return startOn(vertx, config, pool, prepared.passwords(), prepared.schemaVersion(), registry)
               .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
         });
   }
 
   private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords,
-      String schemaVersion) {
+      String schemaVersion, PrometheusMeterRegistry registry) {
     AtomicBoolean stopping = new AtomicBoolean();
     Pool appenderPool = Database.appenderPool(vertx, config.database());
-    GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store());
+    GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store(), registry);
     return TenantSync.sync(pool, config.tenants())
         .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
         .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId ->
             PluginRuntime.start(vertx, config.plugins()).compose(plugins -> {
-              PluginCalls calls = new PluginCalls(vertx, plugins);
-              return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender)
+              PluginCalls calls = new PluginCalls(vertx, plugins, registry);
+              return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender, registry)
                   .compose(scheduling -> DefinitionCache.start(vertx, config.database(), pool)
                       .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret,
-                          readiness(config, pool, schemaVersion, plugins, scheduling), stopping)
-                          .map(http -> new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
-                              http.id(), http.port(), stopping,
-                              config.http().drainDelaySeconds()))
+                          readiness(config, pool, schemaVersion, plugins, scheduling), stopping, registry)
+                          .compose(http -> startManagement(vertx, config, registry).map(management ->
+                              new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
+                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management)))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
@@ -118,6 +132,24 @@ public final class Gateway {
   }
 
   private record HttpDeployment(String id, int port) {}
+
+  /**
+   * {@code metrics.port} set: {@code /metrics} on a listener of its own (and not on the API port),
+   * so that it can stay inside the cluster while the API faces clients.
+   */
+  private static Future<Optional<HttpServer>> startManagement(Vertx vertx, GatewayConfig config,
+      PrometheusMeterRegistry registry) {
+    if (!config.metrics().enabled() || !config.metrics().separatePort()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Router router = Router.router(vertx);
+    new MetricsRoutes(registry).mount(router);
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.metrics().host()).setPort(config.metrics().port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(server -> LOG.info("metrics on http://{}:{}/metrics", config.metrics().host(), server.actualPort()))
+        .map(Optional::of);
+  }
 
   /** What {@code GET /health/ready} checks, by name. */
   private static List<HealthCheck> readiness(GatewayConfig config, Pool pool, String schemaVersion, PluginRuntime plugins,
@@ -138,15 +170,17 @@ public final class Gateway {
   private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
       PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, PluginCalls calls,
       Scheduling scheduling, DefinitionCache definitions, byte[] tokenSecret, List<HealthCheck> readiness,
-      AtomicBoolean stopping) {
+      AtomicBoolean stopping, PrometheusMeterRegistry registry) {
     HttpConfig http = config.http();
+    Optional<MetricsRoutes> metrics = config.metrics().enabled() && !config.metrics().separatePort()
+        ? Optional.of(new MetricsRoutes(registry)) : Optional.empty();
     HealthRoutes health = new HealthRoutes(pool, readiness, stopping::get);
     List<Mountable> features = List.of(
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
         new DefinitionRoutes(definitions, plugins, config.behavioral().auditLogRequestsPerMinute()),
-        new WebhookRoutes(vertx, config, definitions, plugins, calls, appender, pool),
+        new WebhookRoutes(vertx, config, definitions, plugins, calls, appender, pool, registry),
         new ScheduleRoutes(vertx, scheduling),
         new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall, pool),
         new AdminRoutes(vertx, plugins, config.routes()));
@@ -161,7 +195,7 @@ public final class Gateway {
     int instances = http.port() == 0 ? 1 : http.instances();
     AtomicInteger boundPort = new AtomicInteger();
     return vertx.deployVerticle(
-            () -> new HttpVerticle(options, v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, features),
+            () -> new HttpVerticle(options, v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, metrics, features),
                 http.shutdownGraceSeconds(), boundPort::set, connections),
             new DeploymentOptions().setInstances(instances))
         .map(id -> new HttpDeployment(id, boundPort.get()));
@@ -186,6 +220,7 @@ public final class Gateway {
     return drained
         .compose(v -> vertx.undeploy(httpDeployment))
         .onComplete(r -> LOG.info("HTTP servers stopped"))
+        .eventually(() -> management.map(HttpServer::close).orElse(Future.succeededFuture()))
         .eventually(definitions::close)
         .eventually(scheduling::stop)
         .onComplete(r -> LOG.info("scheduler stopped"))
@@ -195,6 +230,11 @@ public final class Gateway {
         .onComplete(r -> LOG.info("pending appends drained"))
         .eventually(appenderPool::close)
         .eventually(pool::close);
+  }
+
+  /** The management listener's port, when {@code metrics.port} gives it one. */
+  public Optional<Integer> managementPort() {
+    return management.map(HttpServer::actualPort);
   }
 
   public int port() {

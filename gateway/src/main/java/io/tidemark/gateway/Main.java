@@ -3,7 +3,9 @@ package io.tidemark.gateway;
 import io.tidemark.gateway.config.ConfigException;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.gateway.logging.LogSetup;
+import io.tidemark.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -30,8 +32,9 @@ public final class Main {
     }
     LogSetup.apply(config.logging());
     // Netty's epoll transport where it is available (Linux x86-64); Vert.x falls back to NIO elsewhere.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Gateway.start(vertx, config).onComplete(started -> {
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
+    Vertx vertx = GatewayMetrics.vertx(new VertxOptions().setPreferNativeTransport(true), config.metrics(), registry);
+    Gateway.start(vertx, config, registry).onComplete(started -> {
       if (started.failed()) {
         LOG.error("Tidemark failed to start", started.cause());
         vertx.close().onComplete(closed -> System.exit(1));

@@ -5,6 +5,9 @@ import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.SchedulingConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidemark.gateway.metrics.GatewayMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,9 +80,10 @@ public final class TestGateway implements AutoCloseable {
   }
 
   private static TestGateway start(GatewayConfig config, boolean ownsSchema) {
-    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
+    Vertx vertx = GatewayMetrics.vertx(new VertxOptions(), config.metrics(), registry);
     try {
-      return new TestGateway(vertx, await(Gateway.start(vertx, config)), config, ownsSchema);
+      return new TestGateway(vertx, await(Gateway.start(vertx, config, registry)), config, ownsSchema);
     } catch (RuntimeException e) {
       await(vertx.close());
       throw e;

@@ -242,7 +242,7 @@ final class Ingestion {
           owner.config(), emitter));
     }
     String what = (actions.size() == 1 ? "Processor " : "Processors ") + String.join(", ", actions);
-    return calls.run(owner, tenant.locator(), what, () -> {
+    return calls.run(owner, tenant.locator(), "process:" + String.join(",", actions), what, () -> {
           List<ProcessorResult> results = new ArrayList<>();
           for (int i = 0; i < processors.size(); i++) {
             ProcessorResult result = processors.get(i).process(event, contexts.get(i));

@@ -9,6 +9,9 @@ import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.EventAppender;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tidemark.gateway.config.WebhookConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +21,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -28,10 +35,28 @@ import java.time.temporal.ChronoUnit;
 public final class WebhookRoutes implements Mountable {
 
   private final Ingestion ingestion;
+  private final MeterRegistry registry;
+  private final Set<String> webhookIds;
+  private final Map<String, Counter> ingestions = new ConcurrentHashMap<>();
 
   public WebhookRoutes(Vertx vertx, GatewayConfig config, DefinitionCache definitions, PluginRuntime plugins,
-      PluginCalls calls, EventAppender appender, Pool pool) {
+      PluginCalls calls, EventAppender appender, Pool pool, MeterRegistry registry) {
     this.ingestion = new Ingestion(vertx, config, definitions, plugins, calls, appender, new WebhookMessages(pool));
+    this.registry = registry;
+    this.webhookIds = config.webhooks().stream().map(WebhookConfig::id).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * {@code tidemark_webhook_ingestions_total{webhook, status}}: status is the processing log's
+   * (EVENT_SUCCESS, ...), {@code UNLOGGED} for a 401 beyond the log's limit, {@code FAILED} for an
+   * attempt that could not be recorded (store unavailable). Webhooks not in config count as {@code unknown}.
+   */
+  private void count(String webhookId, String status) {
+    String webhook = webhookIds.contains(webhookId) ? webhookId : "unknown";
+    ingestions.computeIfAbsent(webhook + '\0' + status, key -> Counter.builder("tidemark.webhook.ingestions")
+        .description("Webhook deliveries received, by webhook and processing-log status")
+        .tags("webhook", webhook, "status", status)
+        .register(registry)).increment();
   }
 
   @Override
@@ -54,8 +79,14 @@ public final class WebhookRoutes implements Mountable {
         .compose(p -> ingestion.ingest(new IngestRequest(ctx.pathParam("webhookId"), RequestIds.of(ctx), p,
             ctx.request().getHeader("webhook-id"), bytes,
             receivedAt, receivedNanos)))
-        .onSuccess(outcome -> respond(ctx, outcome))
-        .onFailure(ctx::fail);
+        .onSuccess(outcome -> {
+          count(ctx.pathParam("webhookId"), outcome.entry() == null ? "UNLOGGED" : outcome.entry().status());
+          respond(ctx, outcome);
+        })
+        .onFailure(failure -> {
+          count(ctx.pathParam("webhookId"), "FAILED");
+          ctx.fail(failure);
+        });
   }
 
   private static void respond(RoutingContext ctx, IngestOutcome outcome) {

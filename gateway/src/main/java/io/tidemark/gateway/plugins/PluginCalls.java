@@ -2,6 +2,7 @@ package io.tidemark.gateway.plugins;
 
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.logging.LogContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,10 +24,12 @@ public final class PluginCalls {
 
   private final Vertx vertx;
   private final PluginRuntime runtime;
+  private final PluginCallMetrics metrics;
 
-  public PluginCalls(Vertx vertx, PluginRuntime runtime) {
+  public PluginCalls(Vertx vertx, PluginRuntime runtime, MeterRegistry registry) {
     this.vertx = vertx;
     this.runtime = runtime;
+    this.metrics = new PluginCallMetrics(registry, runtime);
   }
 
   /**
@@ -37,24 +40,25 @@ public final class PluginCalls {
    * work began (time spent queued does not count).
    *
    * @param tenant whose call it is: tenants take turns in the queue
+   * @param op the operation, processors or handler called, as metrics label it ({@code issue-policy})
    * @param what names the work in messages, such as {@code Operation policy-lifecycle:issue-policy}
    */
-  public <T> Future<T> run(StartedPlugin plugin, UUID tenant, String what, Callable<T> work, long timeoutMillis) {
+  public <T> Future<T> run(StartedPlugin plugin, UUID tenant, String op, String what, Callable<T> work, long timeoutMillis) {
     PluginPool pool = runtime.pool(plugin.id());
-    Call<T> call = new Call<>(plugin, tenant, what, work, timeoutMillis, pool, vertx.getOrCreateContext());
+    Call<T> call = new Call<>(plugin, tenant, op, what, work, timeoutMillis, pool, vertx.getOrCreateContext());
     switch (pool.admit(tenant, call)) {
       case START -> call.start();
       case QUEUED -> call.waitAtMost(runtime.config().maxQueueWaitMillis());
       case FULL -> {
-        return Future.failedFuture(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCalls()
+        return call.refused(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCalls()
             + " calls waiting, its limit; retry later"));
       }
       case TENANT_FULL -> {
-        return Future.failedFuture(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCallsPerTenant()
+        return call.refused(busy("Plugin '" + plugin.id() + "' has " + runtime.config().maxQueuedCallsPerTenant()
             + " calls of this tenant waiting, a tenant's limit; retry later"));
       }
       case STOPPED -> {
-        return Future.failedFuture(stoppedError(plugin));
+        return call.refused(stoppedError(plugin));
       }
     }
     return call.promise.future();
@@ -77,6 +81,7 @@ public final class PluginCalls {
 
     private final StartedPlugin plugin;
     private final UUID tenant;
+    private final String op;
     private final String what;
     private final Callable<T> work;
     private final long timeoutMillis;
@@ -91,11 +96,15 @@ public final class PluginCalls {
      */
     private final AtomicBoolean claimed = new AtomicBoolean();
     private long queueTimer = -1;
+    private final long admitted = System.nanoTime();
+    /** When the plugin's code began; 0 while it has not. */
+    private volatile long began;
 
-    Call(StartedPlugin plugin, UUID tenant, String what, Callable<T> work, long timeoutMillis, PluginPool pool,
+    Call(StartedPlugin plugin, UUID tenant, String op, String what, Callable<T> work, long timeoutMillis, PluginPool pool,
         Context context) {
       this.plugin = plugin;
       this.tenant = tenant;
+      this.op = op;
       this.what = what;
       this.work = work;
       this.timeoutMillis = timeoutMillis;
@@ -104,6 +113,30 @@ public final class PluginCalls {
       Map<String, String> fields = new HashMap<>(LogContext.current());
       fields.put("plugin", plugin.id());
       this.logFields = Map.copyOf(fields);
+      // Every outcome is counted once, when the caller learns it (the promise's first completion wins).
+      promise.future().onComplete(this::count);
+    }
+
+    /** Refused at admission: it never waited nor ran. */
+    Future<T> refused(ApiException refusal) {
+      promise.tryFail(refusal);
+      return promise.future();
+    }
+
+    private void count(io.vertx.core.AsyncResult<T> outcome) {
+      long now = System.nanoTime();
+      long start = began;
+      PluginCallMetrics.Outcome label;
+      if (outcome.succeeded()) {
+        label = PluginCallMetrics.Outcome.OK;
+      } else if (outcome.cause() instanceof ApiException api && api.status() == 504 && "PLUGIN_TIMEOUT".equals(api.code())) {
+        label = PluginCallMetrics.Outcome.TIMEOUT;
+      } else if (start == 0) {
+        label = PluginCallMetrics.Outcome.REJECTED;
+      } else {
+        label = PluginCallMetrics.Outcome.ERROR;
+      }
+      metrics.call(plugin.id(), op, label, now - (start == 0 ? admitted : start));
     }
 
     /** Queued: gives up after {@code millis} unless a slot came first. */
@@ -119,10 +152,14 @@ public final class PluginCalls {
     /** Holds a slot: runs the work on a plugin thread; its time limit starts now. */
     @Override
     public void start() {
+      long now = System.nanoTime();
+      metrics.waited(plugin.id(), now - admitted);
+      began = now;
       java.util.concurrent.Future<?> task;
       try {
         task = pool.submit(this::execute);
       } catch (RejectedExecutionException e) {
+        began = 0; // it never ran: rejected
         claimed.set(true);
         pool.release();
         onContext(() -> promise.tryFail(stoppedError(plugin)));

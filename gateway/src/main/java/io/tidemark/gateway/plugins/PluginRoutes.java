@@ -123,7 +123,7 @@ public final class PluginRoutes implements Mountable {
         Map.copyOf(ctx.pathParams()), queryParameters(ctx), body, raw, plugin.config(), emitter, scheduler);
     long timeout = route.timeoutMillis() != null ? route.timeoutMillis() : runtime.config().callTimeoutMillis();
 
-    calls.run(plugin, tenant.locator(), "Operation " + route.operation(), () -> operation.execute(call), timeout)
+    calls.run(plugin, tenant.locator(), route.operationName(), "Operation " + route.operation(), () -> operation.execute(call), timeout)
         .transform(outcome -> appendOutcomeThen(outcome, emitter, scheduler, tenant, caller, requestId, route, key))
         .onSuccess(answer -> respond(ctx, answer, false))
         // Data PostgreSQL refused is the request's own fault: the failure handler says so (400).

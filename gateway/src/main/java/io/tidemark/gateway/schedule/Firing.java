@@ -46,11 +46,13 @@ final class Firing implements Job {
   private final PluginCalls calls;
   private final EventAppender appender;
   private final CallScheduling.Factory schedulers;
+  private final ScheduleMetrics metrics;
   private QuartzJobs jobs;
 
   /** @param schedulers the scheduler a handler's call gets */
   Firing(SchedulingConfig config, ScheduleStore store, PluginRuntime plugins, PluginCalls calls, EventAppender appender,
-      CallScheduling.Factory schedulers) {
+      CallScheduling.Factory schedulers, ScheduleMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.store = store;
     this.plugins = plugins;
@@ -76,16 +78,19 @@ final class Firing implements Job {
   private record Outcome(List<NewEvent> events, CallScheduling scheduler, Throwable failure) {}
 
   private void fire(JobExecutionContext fired) {
+    metrics.started(fired);
     JobKey key = fired.getJobDetail().getKey();
     UUID tenant = UUID.fromString(key.getGroup());
     Optional<ScheduleStore.ScheduleRow> found = Blocking.await(store.find(tenant, key.getName()));
     if (found.isEmpty()) {
       LOG.warn("schedule {} fired but is not in the schedule table; ignored", key);
+      metrics.ignored();
       return;
     }
     ScheduleStore.ScheduleRow row = found.get();
     if (row.cancelledAt() != null) {
       LOG.info("schedule {} fired after it was cancelled; ignored (the outbox deletes its job)", key);
+      metrics.ignored();
       return;
     }
     String requestId = UUID.randomUUID().toString();
@@ -107,6 +112,7 @@ final class Firing implements Job {
       Blocking.await(appender.append(new AppendRequest(tenant, row.userLocator(), requestId, outcome.events(), writes)));
       if (failure == null) {
         outcome.scheduler().committed();
+        metrics.fired();
         return;
       }
     } catch (Exception e) {
@@ -134,7 +140,7 @@ final class Firing implements Job {
     HandlerContext context = new HandlerContext(requestId, owner.get().config(), emitter, scheduler);
     Throwable failure = null;
     try {
-      Blocking.await(calls.run(owner.get(), row.tenant(), "Handler of " + row.customEventId(), () -> {
+      Blocking.await(calls.run(owner.get(), row.tenant(), "handle:" + row.customEventId(), "Handler of " + row.customEventId(), () -> {
         handler.handle(event, context);
         return null;
       }, plugins.config().callTimeoutMillis()));
@@ -149,6 +155,7 @@ final class Firing implements Job {
     String error = message(failure);
     try {
       int failures = Blocking.await(store.recordFailure(row, config.maxAttempts(), error));
+      metrics.failed(failures < config.maxAttempts());
       if (failures < config.maxAttempts()) {
         long delay = config.retryDelayMillis(failures);
         jobs.addTrigger(row, "retry-" + failures, Instant.now().plusMillis(delay));

@@ -6,6 +6,7 @@ import io.tidemark.gateway.plugins.CallScheduling;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.store.EventAppender;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -46,14 +47,16 @@ public final class Scheduling {
   }
 
   public static Future<Scheduling> start(Vertx vertx, SchedulingConfig config, DatabaseConfig database, Pool pool,
-      PluginRuntime plugins, PluginCalls calls, EventAppender appender) {
+      PluginRuntime plugins, PluginCalls calls, EventAppender appender, MeterRegistry registry) {
     return vertx.executeBlocking(() -> {
       ScheduleStore store = new ScheduleStore(pool);
+      ScheduleMetrics metrics = new ScheduleMetrics(registry);
       ScheduleOutbox[] outbox = new ScheduleOutbox[1];
       Firing firing = new Firing(config, store, plugins, calls, appender,
-          (tenant, user, requestId) -> new CallScheduler(tenant, user, requestId, store, () -> outbox[0].wake()));
+          (tenant, user, requestId) -> new CallScheduler(tenant, user, requestId, store, () -> outbox[0].wake()), metrics);
       QuartzBootstrap node = QuartzBootstrap.create(config, database, (bundle, scheduler) -> firing);
       QuartzJobs jobs = new QuartzJobs(node.scheduler(), config.misfirePolicy());
+      node.scheduler().getListenerManager().addTriggerListener(metrics);
       firing.use(jobs);
       outbox[0] = new ScheduleOutbox(node, jobs, config.outboxPollMillis());
       node.start();

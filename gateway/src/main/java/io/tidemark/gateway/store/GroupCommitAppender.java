@@ -1,5 +1,7 @@
 package io.tidemark.gateway.store;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidemark.gateway.config.StoreConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -44,6 +46,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
   private final Pool pool;
   private final int maxBatchEvents;
   private final long lingerMillis;
+  private final AppendMetrics metrics;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean flushScheduled;
@@ -52,6 +55,11 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
   private Promise<Void> drained;
 
   public GroupCommitAppender(Pool pool, StoreConfig config) {
+    this(pool, config, new SimpleMeterRegistry());
+  }
+
+  public GroupCommitAppender(Pool pool, StoreConfig config, MeterRegistry registry) {
+    this.metrics = new AppendMetrics(registry);
     this.pool = pool;
     this.maxBatchEvents = config.maxBatchEvents();
     this.lingerMillis = config.lingerMillis();
@@ -121,14 +129,18 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
    * in queue order, and completes with its own result.
    */
   private Future<Void> commitShared(List<Pending> batch) {
+    long started = System.nanoTime();
     return commit(batch).transform(result -> {
+      long took = System.nanoTime() - started;
       if (result.succeeded()) {
+        metrics.committed(batch.stream().map(Pending::request).toList(), took);
         List<List<StoredEvent>> stored = result.result();
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).complete(Future.succeededFuture(stored.get(i)));
         }
         return Future.succeededFuture();
       }
+      metrics.failed(took);
       // A unique violation (StoreConflict) is one member's, such as a webhook message delivered
       // twice at once: retried one by one like refused data. Only an unreachable database fails
       // the whole batch at once.
@@ -138,6 +150,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
         return Future.succeededFuture();
       }
       LOG.warn("a group commit of {} calls failed ({}); committing them one by one", batch.size(), result.cause().toString());
+      metrics.split();
       Future<Void> each = Future.succeededFuture();
       for (Pending member : batch) {
         each = each.compose(v -> commitShared(List.of(member)));
