@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
   private static final String WEBHOOK = "/v2/webhooks/67b62dffb7f5337f8a8237970bd0a467/events";
   private static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString("admin:admin-secret".getBytes(StandardCharsets.UTF_8));
   private static final int ACKNOWLEDGED_BEFORE_KILL = 300;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The gateway as an operator runs it: a JVM of its own, started on a config file, stopped with SIGTERM. */
 class MainProcessTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
 
   @TempDir
   Path dir;

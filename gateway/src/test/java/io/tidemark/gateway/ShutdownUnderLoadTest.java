@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShutdownUnderLoadTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
   private static final int CLIENTS = 16;
   private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("admin:admin-secret".getBytes(StandardCharsets.UTF_8));
   private static final byte[] POLICY = ("{\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\","

@@ -32,9 +32,16 @@ public final class GatewayMetrics {
 
   private GatewayMetrics() {}
 
-  /** A registry with the JVM's and the process's meters bound. */
+  /** An empty registry: {@link #vertx} binds the JVM's and the process's meters to it. */
   public static PrometheusMeterRegistry newRegistry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /**
+   * The JVM's and the process's meters. After Vert.x's metrics are set up: they add a meter
+   * filter, and a filter added after a meter was registered would not apply to it.
+   */
+  public static PrometheusMeterRegistry bindJvm(PrometheusMeterRegistry registry) {
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -50,6 +57,12 @@ public final class GatewayMetrics {
     if (!config.enabled()) {
       return Vertx.vertx(options);
     }
+    Vertx vertx = build(options, registry);
+    bindJvm(registry);
+    return vertx;
+  }
+
+  private static Vertx build(VertxOptions options, PrometheusMeterRegistry registry) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class GatewayProcess implements AutoCloseable {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
   private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB");
 
   private final Process process;
