@@ -22,6 +22,7 @@ import io.tidemark.gateway.security.PasswordCheck;
 import io.tidemark.gateway.store.Database;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.GroupCommitAppender;
+import io.tidemark.gateway.store.Retention;
 import io.tidemark.gateway.store.ServerSecrets;
 import io.tidemark.gateway.store.TenantSync;
 import io.tidemark.gateway.stream.StreamRoutes;
@@ -35,6 +36,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -66,13 +68,15 @@ public final class Gateway {
   private final AtomicBoolean stopping;
   private final int drainDelaySeconds;
   private final Optional<HttpServer> management;
+  private final Retention retention;
   /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
   private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
-      AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management) {
+      AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management, Retention retention) {
     this.management = management;
+    this.retention = retention;
     this.stopping = stopping;
     this.drainDelaySeconds = drainDelaySeconds;
     this.vertx = vertx;
@@ -89,7 +93,7 @@ public final class Gateway {
 
   /** A gateway whose meters only it sees: for a Vert.x made without {@link GatewayMetrics#vertx}. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
-    return start(vertx, config, GatewayMetrics.newRegistry());
+    return start(vertx, config, GatewayMetrics.bindJvm(GatewayMetrics.newRegistry()));
   }
 
   /** @param registry the one {@code vertx} reports into ({@link GatewayMetrics#vertx}), served at {@code /metrics} */
@@ -111,7 +115,11 @@ public final class Gateway {
     AtomicBoolean stopping = new AtomicBoolean();
     Pool appenderPool = Database.appenderPool(vertx, config.database());
     GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store(), registry);
+    Retention retention = new Retention(vertx, pool, config.retention(), config.tenants(), Clock.systemUTC(), registry);
     return TenantSync.sync(pool, config.tenants())
+        // Before anything is appended: each tenant's rows must find their partition.
+        .compose(v -> retention.runOnce())
+        .onSuccess(v -> retention.start())
         .compose(v -> ServerSecrets.getOrCreate(pool, PAGING_TOKEN_SECRET))
         .compose(tokenSecret -> vertx.deployVerticle(appender).compose(appenderId ->
             PluginRuntime.start(vertx, config.plugins()).compose(plugins -> {
@@ -122,13 +130,16 @@ public final class Gateway {
                           readiness(config, pool, schemaVersion, plugins, scheduling), stopping, registry)
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
-                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management)))
+                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention)))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
             })
                 .recover(failure -> vertx.undeploy(appenderId).transform(undeployed -> Future.failedFuture(failure)))))
-        .recover(failure -> appenderPool.close().transform(closed -> Future.failedFuture(failure)));
+        .recover(failure -> {
+          retention.stop();
+          return appenderPool.close().transform(closed -> Future.failedFuture(failure));
+        });
   }
 
   private record HttpDeployment(String id, int port) {}
@@ -214,6 +225,7 @@ public final class Gateway {
 
   private Future<Void> stopOnce() {
     stopping.set(true);
+    retention.stop();
     // Readiness fails first; the listener closes only after the balancers have had time to notice.
     Future<Void> drained = drainDelaySeconds == 0 ? Future.succeededFuture()
         : vertx.timer(drainDelaySeconds, TimeUnit.SECONDS).mapEmpty();
@@ -235,6 +247,10 @@ public final class Gateway {
   /** The management listener's port, when {@code metrics.port} gives it one. */
   public Optional<Integer> managementPort() {
     return management.map(HttpServer::actualPort);
+  }
+
+  public Retention retention() {
+    return retention;
   }
 
   public int port() {

@@ -53,6 +53,20 @@ final class ConfigValidator {
       fail("logging.level", "must be one of error, warn, info, debug, trace, got '" + logging.level() + "'");
     }
     range("metrics.port", c.metrics().port(), 0, 65535);
+    RetentionConfig retention = c.retention();
+    range("retention.eventsDays", retention.eventsDays(), 0, 36_500);
+    range("retention.logsDays", retention.logsDays(), 0, 36_500);
+    range("retention.monthsAhead", retention.monthsAhead(), 1, 24);
+    range("retention.checkMinutes", retention.checkMinutes(), 1, 1440);
+    retention.tenants().forEach((name, own) -> {
+      knownTenant(c, name, "retention.tenants." + name);
+      if (own.eventsDays() != null) {
+        range("retention.tenants." + name + ".eventsDays", own.eventsDays(), 0, 36_500);
+      }
+      if (own.logsDays() != null) {
+        range("retention.tenants." + name + ".logsDays", own.logsDays(), 0, 36_500);
+      }
+    });
 
     SecurityConfig security = c.security();
     if (!Files.isRegularFile(Path.of(security.htpasswdFile()))) {

@@ -21,7 +21,8 @@ public record GatewayConfig(
     BehavioralConfig behavioral,
     SchedulingConfig scheduling,
     LoggingConfig logging,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    RetentionConfig retention) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -37,6 +38,7 @@ public record GatewayConfig(
     scheduling = scheduling == null ? SchedulingConfig.defaults() : scheduling;
     logging = logging == null ? LoggingConfig.defaults() : logging;
     metrics = metrics == null ? MetricsConfig.defaults() : metrics;
+    retention = retention == null ? RetentionConfig.defaults() : retention;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -48,47 +50,51 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withScheduling(SchedulingConfig scheduling) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withLogging(LoggingConfig logging) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public GatewayConfig withMetrics(MetricsConfig metrics) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+  }
+
+  public GatewayConfig withRetention(RetentionConfig retention) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
   }
 
   public Optional<WebhookConfig> webhook(String id) {

@@ -14,6 +14,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import io.tidemark.gateway.TestPartitions;
+import io.tidemark.gateway.store.Partitions;
+import java.time.YearMonth;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +37,8 @@ class LogQueryPlansTest {
     DatabaseConfig database = TestGateway.load(TestGateway.testConfig(), schema).database();
     Database.migrate(database);
     pool = Database.pool(vertx, database);
-    await(pool.query("ALTER TABLE event_log SET (autovacuum_enabled = false)").execute());
+    TestPartitions.prepare(pool, java.util.stream.IntStream.range(100737, 100741).mapToObj(Partitions.Owner::logs).toList(),
+        YearMonth.of(2026, 1), YearMonth.of(2026, 3), true);
     await(pool.query("""
         INSERT INTO event_log (id, org_id, parent_org_id, webhook_id, event_name, status, message, input_request,
                                start_time, response_time_ms)
@@ -53,11 +57,11 @@ class LogQueryPlansTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "no filter,         ,          ,            , event_log_by_time",
-      "event name,        Event_7,   ,            , event_log_by_name",
-      "status,            ,          STATUS_2,    , event_log_by_status",
-      "unauthorised,      ,          UNAUTHORIZED,, event_log_by_status",
-      "name and dates,    Event_7,   ,            2026-01-02T00:00:00Z, event_log_by_name"})
+      "no filter,         ,          ,            , _org_id_start_time_seq_idx",
+      "event name,        Event_7,   ,            , _org_id_event_name_start_time_seq_idx",
+      "status,            ,          STATUS_2,    , _org_id_status_start_time_seq_idx",
+      "unauthorised,      ,          UNAUTHORIZED,, _org_id_status_start_time_seq_idx",
+      "name and dates,    Event_7,   ,            2026-01-02T00:00:00Z, _org_id_event_name_start_time_seq_idx"})
   void each_filter_reads_its_index_in_order(String label, String eventName, String status, String from, String index) {
     EventLogStore.Query query = new EventLogStore.Query(100737, Optional.ofNullable(eventName), Optional.ofNullable(status),
         Optional.ofNullable(from).map(Instant::parse), Optional.empty(),
@@ -67,7 +71,8 @@ class LogQueryPlansTest {
         select.params().stream().map(LogQueryPlansTest::literal).toList());
     assertTrue(plan.contains(index), plan);
     assertFalse(plan.contains("Seq Scan"), plan);
-    assertFalse(plan.contains("Sort"), plan);
+    // A Sort node (not a Merge Append's "Sort Key": merging partitions read in index order is fine).
+    assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*(->\\s+)?Sort\\s+\\(").matcher(plan).find(), plan);
   }
 
   private static String literal(Object value) {
