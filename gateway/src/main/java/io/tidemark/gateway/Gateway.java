@@ -25,6 +25,9 @@ import io.tidemark.gateway.store.GroupCommitAppender;
 import io.tidemark.gateway.store.Retention;
 import io.tidemark.gateway.store.ServerSecrets;
 import io.tidemark.gateway.store.TenantSync;
+import io.tidemark.gateway.store.LiveChannel;
+import io.tidemark.gateway.stream.LiveFeed;
+import io.tidemark.gateway.stream.LiveRoutes;
 import io.tidemark.gateway.stream.StreamRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.gateway.metrics.GatewayMetrics;
@@ -69,12 +72,15 @@ public final class Gateway {
   private final int drainDelaySeconds;
   private final Optional<HttpServer> management;
   private final Retention retention;
+  private final LiveFeed live;
   /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
   private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
-      AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management, Retention retention) {
+      AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management, Retention retention,
+      LiveFeed live) {
+    this.live = live;
     this.management = management;
     this.retention = retention;
     this.stopping = stopping;
@@ -114,7 +120,8 @@ public final class Gateway {
       String schemaVersion, PrometheusMeterRegistry registry) {
     AtomicBoolean stopping = new AtomicBoolean();
     Pool appenderPool = Database.appenderPool(vertx, config.database());
-    GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store(), registry);
+    GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store(), registry,
+        LiveChannel.of(config.database().schema()));
     Retention retention = new Retention(vertx, pool, config.retention(), config.tenants(), Clock.systemUTC(), registry);
     return TenantSync.sync(pool, config.tenants())
         // Before anything is appended: each tenant's rows must find their partition.
@@ -126,11 +133,13 @@ public final class Gateway {
               PluginCalls calls = new PluginCalls(vertx, plugins, registry);
               return Scheduling.start(vertx, config.scheduling(), config.database(), pool, plugins, calls, appender, registry)
                   .compose(scheduling -> DefinitionCache.start(vertx, config.database(), pool)
-                      .compose(definitions -> deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret,
-                          readiness(config, pool, schemaVersion, plugins, scheduling), stopping, registry)
+                      .compose(definitions -> LiveFeed.start(vertx, config.database()).compose(live ->
+                          deployHttp(vertx, config, pool, passwords, appender, plugins, calls, scheduling, definitions, tokenSecret,
+                          readiness(config, pool, schemaVersion, plugins, scheduling), stopping, registry, live)
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
-                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention)))
+                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live)))
+                          .recover(failure -> live.close().transform(closed -> Future.failedFuture(failure))))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
                   .recover(failure -> plugins.close(vertx).transform(closed -> Future.failedFuture(failure)));
@@ -181,12 +190,14 @@ public final class Gateway {
   private static Future<HttpDeployment> deployHttp(Vertx vertx, GatewayConfig config, Pool pool,
       PasswordCheck passwords, GroupCommitAppender appender, PluginRuntime plugins, PluginCalls calls,
       Scheduling scheduling, DefinitionCache definitions, byte[] tokenSecret, List<HealthCheck> readiness,
-      AtomicBoolean stopping, PrometheusMeterRegistry registry) {
+      AtomicBoolean stopping, PrometheusMeterRegistry registry, LiveFeed live) {
     HttpConfig http = config.http();
     Optional<MetricsRoutes> metrics = config.metrics().enabled() && !config.metrics().separatePort()
         ? Optional.of(new MetricsRoutes(registry)) : Optional.empty();
     HealthRoutes health = new HealthRoutes(pool, readiness, stopping::get);
     List<Mountable> features = List.of(
+        // Before StreamRoutes: its /events/:locator would take "live" for a locator.
+        new LiveRoutes(vertx, pool, tokenSecret, live, config.live()),
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),
@@ -230,7 +241,9 @@ public final class Gateway {
     Future<Void> drained = drainDelaySeconds == 0 ? Future.succeededFuture()
         : vertx.timer(drainDelaySeconds, TimeUnit.SECONDS).mapEmpty();
     return drained
-        .compose(v -> vertx.undeploy(httpDeployment))
+        // Live streams never end by themselves: end them, or the HTTP shutdown waits out its grace.
+        .compose(v -> live.close())
+        .eventually(() -> vertx.undeploy(httpDeployment))
         .onComplete(r -> LOG.info("HTTP servers stopped"))
         .eventually(() -> management.map(HttpServer::close).orElse(Future.succeededFuture()))
         .eventually(definitions::close)

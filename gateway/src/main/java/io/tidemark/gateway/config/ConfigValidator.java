@@ -53,6 +53,10 @@ final class ConfigValidator {
       fail("logging.level", "must be one of error, warn, info, debug, trace, got '" + logging.level() + "'");
     }
     range("metrics.port", c.metrics().port(), 0, 65535);
+    range("live.maxConnectionsPerUser", c.live().maxConnectionsPerUser(), 0, 100_000);
+    range("live.heartbeatSeconds", c.live().heartbeatSeconds(), 1, 3600);
+    range("live.slowClientSeconds", c.live().slowClientSeconds(), 1, 3600);
+    range("live.pollSeconds", c.live().pollSeconds(), 1, 3600);
     RetentionConfig retention = c.retention();
     range("retention.eventsDays", retention.eventsDays(), 0, 36_500);
     range("retention.logsDays", retention.logsDays(), 0, 36_500);

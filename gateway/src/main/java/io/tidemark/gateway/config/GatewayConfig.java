@@ -22,7 +22,8 @@ public record GatewayConfig(
     SchedulingConfig scheduling,
     LoggingConfig logging,
     MetricsConfig metrics,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    LiveConfig live) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -39,6 +40,7 @@ public record GatewayConfig(
     logging = logging == null ? LoggingConfig.defaults() : logging;
     metrics = metrics == null ? MetricsConfig.defaults() : metrics;
     retention = retention == null ? RetentionConfig.defaults() : retention;
+    live = live == null ? LiveConfig.defaults() : live;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -50,51 +52,55 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withScheduling(SchedulingConfig scheduling) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withLogging(LoggingConfig logging) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withMetrics(MetricsConfig metrics) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public GatewayConfig withRetention(RetentionConfig retention) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+  }
+
+  public GatewayConfig withLive(LiveConfig live) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
   }
 
   public Optional<WebhookConfig> webhook(String id) {

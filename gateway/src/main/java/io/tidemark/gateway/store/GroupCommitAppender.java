@@ -47,6 +47,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
   private final int maxBatchEvents;
   private final long lingerMillis;
   private final AppendMetrics metrics;
+  private final String notifyChannel;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean flushScheduled;
@@ -59,6 +60,15 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
   }
 
   public GroupCommitAppender(Pool pool, StoreConfig config, MeterRegistry registry) {
+    this(pool, config, registry, null);
+  }
+
+  /**
+   * @param notifyChannel where each commit announces the tenants it appended to ({@code NOTIFY},
+   *     delivered when it commits: live readers of every instance wake up); null announces nothing
+   */
+  public GroupCommitAppender(Pool pool, StoreConfig config, MeterRegistry registry, String notifyChannel) {
+    this.notifyChannel = notifyChannel;
     this.metrics = new AppendMetrics(registry);
     this.pool = pool;
     this.maxBatchEvents = config.maxBatchEvents();
@@ -204,7 +214,7 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
       Future<Void> written;
       try {
         stored = events.send(conn);
-        written = writes(conn, batch);
+        written = Future.join(writes(conn, batch), announce(conn, batch)).mapEmpty();
       } catch (RuntimeException bug) {
         // Never hand a connection back to the pool inside a transaction.
         return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(bug)).eventually(conn::close);
@@ -219,6 +229,19 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
         return stored;
       }).eventually(conn::close);
     });
+  }
+
+  private static final String ANNOUNCE = "SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t";
+
+  /** One notification per tenant that got events, inside the transaction: sent only if it commits. */
+  private Future<?> announce(SqlConnection conn, List<Pending> batch) {
+    if (notifyChannel == null) {
+      return Future.succeededFuture();
+    }
+    String[] tenants = batch.stream().map(Pending::request).filter(r -> !r.events().isEmpty())
+        .map(r -> r.tenantLocator().toString()).distinct().toArray(String[]::new);
+    return tenants.length == 0 ? Future.succeededFuture()
+        : conn.preparedQuery(ANNOUNCE).execute(Tuple.tuple().addString(notifyChannel).addArrayOfString(tenants));
   }
 
   /** Ends a transaction that failed before COMMIT was sent; a broken connection is simply closed. */

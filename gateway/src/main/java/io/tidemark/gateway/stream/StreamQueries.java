@@ -57,6 +57,8 @@ final class StreamQueries {
        WHERE tenant_locator = $1 AND type = $6 AND position > after_position AND position < before_position
        ORDER BY position LIMIT $5""".formatted(StoredEvent.COLUMNS);
 
+  static final String HEAD = "SELECT last_position FROM stream_head WHERE tenant_locator = $1";
+
   private final Pool pool;
 
   StreamQueries(Pool pool) {
@@ -66,6 +68,13 @@ final class StreamQueries {
   Future<Optional<StoredEvent>> byLocator(UUID tenant, String locator) {
     return pool.preparedQuery(BY_LOCATOR).execute(Tuple.of(tenant, locator))
         .map(rows -> rows.size() == 0 ? Optional.<StoredEvent>empty() : Optional.of(StoredEvent.fromRow(rows.iterator().next())))
+        .recover(StreamQueries::translated);
+  }
+
+  /** The tenant's last position: a live reader without a token starts after it. */
+  Future<Long> head(UUID tenant) {
+    return pool.preparedQuery(HEAD).execute(Tuple.of(tenant))
+        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0))
         .recover(StreamQueries::translated);
   }
 

@@ -25,7 +25,7 @@ public final class StreamRoutes implements Mountable {
 
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
-  private static final int MAX_TYPE_LENGTH = 200;
+  static final int MAX_TYPE_LENGTH = 200;
 
   private final StreamQueries queries;
   private static final String PAGING_TOKEN = "pagingToken";
@@ -85,14 +85,9 @@ public final class StreamRoutes implements Mountable {
     int pageSize = QueryParameters.intInRange(ctx, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     StreamFilter given = new StreamFilter(Access.tenant(ctx).locator(), start, end, type);
     boolean filtered = start.isPresent() || end.isPresent() || type.isPresent();
-    Optional<SignedTokens.Carried> token = QueryParameters.optional(ctx, PAGING_TOKEN)
-        .map(raw -> tokens.openCarrying(raw, 1, PAGING_TOKEN, filtered ? given.canonical() : null));
-    // A token passed alone continues with the filters it carries (contract §3).
-    StreamFilter filter = token.map(t -> StreamFilter.parse(t.scope())
-            .filter(carried -> carried.tenant().equals(given.tenant()))
-            .orElseThrow(() -> ApiException.badParameter(PAGING_TOKEN, "was issued for another tenant")))
-        .orElse(given);
-    long after = token.map(t -> t.values()[0]).orElse(0L);
+    Resume resume = resume(tokens, QueryParameters.optional(ctx, PAGING_TOKEN), PAGING_TOKEN, given, filtered);
+    StreamFilter filter = resume.filter();
+    long after = resume.after().orElse(0L);
 
     queries.page(filter, after, pageSize)
         .onSuccess(events -> {
@@ -104,6 +99,22 @@ public final class StreamRoutes implements Mountable {
               .put("events", toJson(events)));
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Where a reader resumes: the filters to apply and the position after which to read (none: no token). */
+  record Resume(StreamFilter filter, Optional<Long> after) {}
+
+  /**
+   * Opens a paging token (named {@code parameter} in errors). A token passed alone continues
+   * with the filters it carries (contract §3); passed with filters, they must be its own.
+   */
+  static Resume resume(SignedTokens tokens, Optional<String> raw, String parameter, StreamFilter given, boolean filtered) {
+    Optional<SignedTokens.Carried> token = raw.map(t -> tokens.openCarrying(t, 1, parameter, filtered ? given.canonical() : null));
+    StreamFilter filter = token.map(t -> StreamFilter.parse(t.scope())
+            .filter(carried -> carried.tenant().equals(given.tenant()))
+            .orElseThrow(() -> ApiException.badParameter(parameter, "was issued for another tenant")))
+        .orElse(given);
+    return new Resume(filter, token.map(t -> t.values()[0]));
   }
 
   private static JsonArray toJson(List<StoredEvent> events) {

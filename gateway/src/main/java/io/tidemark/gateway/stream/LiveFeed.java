@@ -1,0 +1,86 @@
+package io.tidemark.gateway.stream;
+
+import io.tidemark.gateway.config.DatabaseConfig;
+import io.tidemark.gateway.store.Database;
+import io.tidemark.gateway.store.LiveChannel;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes this instance's live readers when a tenant's stream grows, on whichever instance it grew:
+ * every commit {@code NOTIFY}s the tenants it appended to, and one connection per instance
+ * {@code LISTEN}s. A notification only says "look": the readers then read the store, which is
+ * the truth, so a notification lost (during a reconnection, say) delays events but never loses
+ * or reorders them; each reader also looks every {@code live.pollSeconds} anyway.
+ */
+public final class LiveFeed {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
+  private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+  private final PgSubscriber subscriber;
+  private final Map<UUID, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private LiveFeed(PgSubscriber subscriber) {
+    this.subscriber = subscriber;
+  }
+
+  /** Connects the listening connection (its own, outside the pool). */
+  public static Future<LiveFeed> start(Vertx vertx, DatabaseConfig database) {
+    PgSubscriber subscriber = PgSubscriber.subscriber(vertx,
+        Database.connectOptions(database).addProperty("application_name", "tidemark-live-" + database.schema()));
+    LiveFeed feed = new LiveFeed(subscriber);
+    subscriber.reconnectPolicy(attempt -> Math.min(MAX_BACKOFF_MILLIS, 100L << Math.min(attempt, 10)));
+    subscriber.channel(LiveChannel.of(database.schema()))
+        // After each (re)connection: what committed meanwhile was never announced.
+        .subscribeHandler(v -> feed.wakeAll())
+        .handler(feed::announced);
+    return subscriber.connect().map(feed)
+        .recover(failure -> subscriber.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  void add(LiveSession session) {
+    sessions.computeIfAbsent(session.tenant(), t -> ConcurrentHashMap.newKeySet()).add(session);
+  }
+
+  void remove(LiveSession session) {
+    Set<LiveSession> of = sessions.get(session.tenant());
+    if (of != null) {
+      of.remove(session);
+    }
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  private void announced(String tenant) {
+    try {
+      Set<LiveSession> of = sessions.get(UUID.fromString(tenant));
+      if (of != null) {
+        of.forEach(LiveSession::wake);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("live: a notification that is not a tenant locator: '{}'", tenant);
+    }
+  }
+
+  private void wakeAll() {
+    sessions.values().forEach(of -> of.forEach(LiveSession::wake));
+  }
+
+  /** Ends every live response (a shutdown must not wait for endless streams), then stops listening. */
+  public Future<Void> close() {
+    closed = true;
+    sessions.values().forEach(of -> of.forEach(LiveSession::end));
+    return subscriber.close();
+  }
+}

@@ -1,0 +1,153 @@
+package io.tidemark.gateway.stream;
+
+import io.tidemark.gateway.config.LiveConfig;
+import io.tidemark.gateway.http.SignedTokens;
+import io.tidemark.gateway.store.StoredEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live reader: reads its tenant's stream after its position, in pages, and writes each event
+ * as a server-sent event whose {@code id} is a paging token for the position after it. Runs on
+ * its request's context only. It reads the next page only once the client has taken the last
+ * one (the response's write queue drained): a client that stops reading holds no more than a
+ * page in memory, and is disconnected after {@code live.slowClientSeconds}.
+ */
+final class LiveSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveSession.class);
+  static final int PAGE = 100;
+  private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
+
+  private final Vertx vertx;
+  private final StreamQueries queries;
+  private final SignedTokens tokens;
+  private final StreamFilter filter;
+  private final HttpServerResponse response;
+  private final LiveConfig config;
+  private final io.vertx.core.Context context;
+  private long position;
+  private boolean reading;
+  private boolean again;
+  private boolean ended;
+  private long heartbeat = -1;
+  private long poll = -1;
+  private long slowSince = -1;
+
+  LiveSession(Vertx vertx, StreamQueries queries, SignedTokens tokens, StreamFilter filter, long position,
+      HttpServerResponse response, LiveConfig config) {
+    this.vertx = vertx;
+    this.queries = queries;
+    this.tokens = tokens;
+    this.filter = filter;
+    this.position = position;
+    this.response = response;
+    this.config = config;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  UUID tenant() {
+    return filter.tenant();
+  }
+
+  /** Starts heartbeats and the safety-net poll, and reads what is already there. */
+  void start() {
+    heartbeat = vertx.setPeriodic(config.heartbeatSeconds() * 1000L, id -> {
+      if (!response.writeQueueFull()) {
+        response.write(HEARTBEAT);
+      } else if (slowSince < 0) {
+        slowSince = System.nanoTime();
+        response.drainHandler(v -> {
+          slowSince = -1;
+          wake();
+        });
+      }
+      checkSlow();
+    });
+    poll = vertx.setPeriodic(config.pollSeconds() * 1000L, id -> wake());
+    wake();
+  }
+
+  /** There may be new events: read them (on this session's context, from any thread). */
+  void wake() {
+    context.runOnContext(v -> {
+      if (ended) {
+        return;
+      }
+      if (reading) {
+        again = true; // read once more when this read is done: the new events may be behind it
+        return;
+      }
+      read();
+    });
+  }
+
+  private void read() {
+    if (response.writeQueueFull()) {
+      // The client has not taken the last page yet: wait for it, then read.
+      response.drainHandler(v -> {
+        slowSince = -1;
+        wake();
+      });
+      if (slowSince < 0) {
+        slowSince = System.nanoTime();
+      }
+      return;
+    }
+    reading = true;
+    again = false;
+    queries.page(filter, position, PAGE).onComplete(done -> {
+      reading = false;
+      if (ended) {
+        return;
+      }
+      if (done.failed()) {
+        // The store is away: try again at the next notification or poll; the client keeps its place.
+        LOG.warn("live: reading the stream failed, retrying: {}", done.cause().toString());
+        return;
+      }
+      List<StoredEvent> events = done.result();
+      for (StoredEvent event : events) {
+        position = event.position();
+        response.write(frame(event));
+      }
+      if (events.size() == PAGE || again) {
+        wake();
+      }
+    });
+  }
+
+  private Buffer frame(StoredEvent event) {
+    // One line of JSON (encode() never writes a newline): a data field may not contain one.
+    return Buffer.buffer("id: " + tokens.issueCarrying(filter.canonical(), event.position()) + "\n"
+        + "data: " + EventJson.of(event).encode() + "\n\n");
+  }
+
+  private void checkSlow() {
+    if (slowSince >= 0 && System.nanoTime() - slowSince > config.slowClientSeconds() * 1_000_000_000L) {
+      LOG.info("live: disconnecting a client of tenant {} that read nothing for {} s", filter.tenant(), config.slowClientSeconds());
+      response.reset(); // its backlog is not worth sending: it resumes with its last id
+      end();
+    }
+  }
+
+  /** Stops reading; ends the response if it is still open. Idempotent. */
+  void end() {
+    context.runOnContext(v -> {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      vertx.cancelTimer(heartbeat);
+      vertx.cancelTimer(poll);
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    });
+  }
+}
