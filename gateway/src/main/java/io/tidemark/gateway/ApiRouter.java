@@ -3,6 +3,7 @@ package io.tidemark.gateway;
 import io.tidemark.gateway.http.AccessLog;
 import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.HealthRoutes;
+import io.tidemark.gateway.http.OpenApiRoutes;
 import io.tidemark.gateway.http.ParameterGuard;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.metrics.MetricsRoutes;
@@ -24,6 +25,9 @@ import java.util.Optional;
  */
 public final class ApiRouter {
 
+  // Read once: every HTTP verticle's router serves the same document.
+  private static final OpenApiRoutes OPEN_API = new OpenApiRoutes();
+
   private ApiRouter() {}
 
   public static Router create(Vertx vertx, long maxBodyBytes, PasswordCheck passwords,
@@ -43,6 +47,7 @@ public final class ApiRouter {
     router.route().handler(new ParameterGuard());
     metrics.ifPresent(m -> m.mount(router));
     health.mount(router);
+    OPEN_API.mount(router);
 
     features.forEach(feature -> feature.mount(router, access));
 

@@ -45,6 +45,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private static final String PAGING_TOKEN_SECRET = "paging-token";
+
 
   private final Vertx vertx;
   private final Pool pool;
@@ -73,13 +75,15 @@ public final class Gateway {
   private final Optional<HttpServer> management;
   private final Retention retention;
   private final LiveFeed live;
+  private final Router router;
   /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
   private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
       AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management, Retention retention,
-      LiveFeed live) {
+      LiveFeed live, Router router) {
+    this.router = router;
     this.live = live;
     this.management = management;
     this.retention = retention;
@@ -138,7 +142,8 @@ public final class Gateway {
                           readiness(config, pool, schemaVersion, plugins, scheduling), stopping, registry, live)
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
-                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live)))
+                                  http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live,
+                                  http.router())))
                           .recover(failure -> live.close().transform(closed -> Future.failedFuture(failure))))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
@@ -151,7 +156,8 @@ public final class Gateway {
         });
   }
 
-  private record HttpDeployment(String id, int port) {}
+  /** @param router one of the HTTP verticles' routers (they are all alike) */
+  private record HttpDeployment(String id, int port, Router router) {}
 
   /**
    * {@code metrics.port} set: {@code /metrics} on a listener of its own (and not on the API port),
@@ -216,11 +222,16 @@ public final class Gateway {
     // Port 0 asks for a free port; several servers would each get a different one.
     int instances = http.port() == 0 ? 1 : http.instances();
     AtomicInteger boundPort = new AtomicInteger();
+    AtomicReference<Router> built = new AtomicReference<>();
     return vertx.deployVerticle(
-            () -> new HttpVerticle(options, v -> ApiRouter.create(v, http.maxBodyBytes(), passwords, health, metrics, features),
+            () -> new HttpVerticle(options, v -> {
+              Router router = ApiRouter.create(v, http.maxBodyBytes(), passwords, health, metrics, features);
+              built.set(router);
+              return router;
+            },
                 http.shutdownGraceSeconds(), boundPort::set, connections),
             new DeploymentOptions().setInstances(instances))
-        .map(id -> new HttpDeployment(id, boundPort.get()));
+        .map(id -> new HttpDeployment(id, boundPort.get(), built.get()));
   }
 
   /**
@@ -260,6 +271,11 @@ public final class Gateway {
   /** The management listener's port, when {@code metrics.port} gives it one. */
   public Optional<Integer> managementPort() {
     return management.map(HttpServer::actualPort);
+  }
+
+  /** A router this gateway serves (they are all alike): its routes are what /openapi.json must document. */
+  public Router router() {
+    return router;
   }
 
   public Retention retention() {
