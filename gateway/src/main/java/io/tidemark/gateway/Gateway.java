@@ -6,6 +6,8 @@ import io.tidemark.gateway.behavioral.DefinitionCache;
 import io.tidemark.gateway.behavioral.DefinitionRoutes;
 import io.tidemark.gateway.behavioral.LogRoutes;
 import io.tidemark.gateway.behavioral.WebhookRoutes;
+import io.tidemark.gateway.delivery.Deliverer;
+import io.tidemark.gateway.delivery.SubscriptionRoutes;
 import io.tidemark.gateway.http.ConnectionLimit;
 import io.tidemark.gateway.http.HealthCheck;
 import io.tidemark.gateway.http.HealthRoutes;
@@ -76,13 +78,15 @@ public final class Gateway {
   private final Retention retention;
   private final LiveFeed live;
   private final Router router;
+  private final Deliverer deliverer;
   /** The one shutdown: a second stop (a test's close after SIGTERM's) waits for the first. */
   private Future<Void> stopped;
 
   private Gateway(Vertx vertx, Pool pool, Pool appenderPool, GroupCommitAppender appender, String appenderDeployment,
       PluginRuntime plugins, Scheduling scheduling, DefinitionCache definitions, String httpDeployment, int port,
       AtomicBoolean stopping, int drainDelaySeconds, Optional<HttpServer> management, Retention retention,
-      LiveFeed live, Router router) {
+      LiveFeed live, Router router, Deliverer deliverer) {
+    this.deliverer = deliverer;
     this.router = router;
     this.live = live;
     this.management = management;
@@ -143,7 +147,7 @@ public final class Gateway {
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
                                   http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live,
-                                  http.router())))
+                                  http.router(), startDelivery(vertx, pool, config, appender))))
                           .recover(failure -> live.close().transform(closed -> Future.failedFuture(failure))))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
@@ -175,6 +179,12 @@ public final class Gateway {
         .listen()
         .onSuccess(server -> LOG.info("metrics on http://{}:{}/metrics", config.metrics().host(), server.actualPort()))
         .map(Optional::of);
+  }
+
+  private static Deliverer startDelivery(Vertx vertx, Pool pool, GatewayConfig config, EventAppender appender) {
+    Deliverer deliverer = new Deliverer(vertx, pool, config.delivery(), appender);
+    deliverer.start();
+    return deliverer;
   }
 
   /** What {@code GET /health/ready} checks, by name. */
@@ -211,7 +221,8 @@ public final class Gateway {
         new WebhookRoutes(vertx, config, definitions, plugins, calls, appender, pool, registry),
         new ScheduleRoutes(vertx, scheduling),
         new PluginRoutes(config.routes(), plugins, calls, appender, scheduling::forCall, pool),
-        new AdminRoutes(vertx, plugins, config.routes()));
+        new AdminRoutes(vertx, plugins, config.routes()),
+        new SubscriptionRoutes(vertx, pool, config.delivery(), tokenSecret));
     HttpServerOptions options = new HttpServerOptions().setPort(http.port()).setHost(http.host())
         // No WebSocket endpoints: without these the extension handler sits in every request's pipeline.
         .setPerMessageWebSocketCompressionSupported(false)
@@ -258,6 +269,8 @@ public final class Gateway {
         .onComplete(r -> LOG.info("HTTP servers stopped"))
         .eventually(() -> management.map(HttpServer::close).orElse(Future.succeededFuture()))
         .eventually(definitions::close)
+        // Its leases lapse: another instance takes them over.
+        .eventually(deliverer::stop)
         .eventually(scheduling::stop)
         .onComplete(r -> LOG.info("scheduler stopped"))
         .eventually(() -> plugins.close(vertx))

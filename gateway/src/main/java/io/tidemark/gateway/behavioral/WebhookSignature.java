@@ -19,7 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
  * sent (key rotation), in one header or several; every {@code v1,} value is tried, other versions
  * are ignored, and one match suffices.
  */
-final class WebhookSignature {
+public final class WebhookSignature {
 
   static final String ID = "webhook-id";
   static final String TIMESTAMP = "webhook-timestamp";
@@ -87,7 +87,7 @@ final class WebhookSignature {
   }
 
   /** The {@code webhook-signature} header value a sender with {@code secret} would send. */
-  static String header(String secret, String id, long timestampSeconds, byte[] body) {
+  public static String header(String secret, String id, long timestampSeconds, byte[] body) {
     return VERSION + Base64.getEncoder().encodeToString(sign(secret, id, timestampSeconds, body));
   }
 

@@ -57,6 +57,15 @@ final class ConfigValidator {
     range("live.heartbeatSeconds", c.live().heartbeatSeconds(), 1, 3600);
     range("live.slowClientSeconds", c.live().slowClientSeconds(), 1, 3600);
     range("live.pollSeconds", c.live().pollSeconds(), 1, 3600);
+    DeliveryConfig delivery = c.delivery();
+    if (delivery.retrySeconds().isEmpty() || delivery.retrySeconds().stream().anyMatch(r -> r == null || r < 0 || r > 604_800)) {
+      fail("delivery.retrySeconds", "must list at least one wait of 0 to 604800 seconds");
+    }
+    range("delivery.disableAfterHours", delivery.disableAfterHours(), 1, 8760);
+    range("delivery.timeoutMillis", delivery.timeoutMillis(), 100, 300_000);
+    range("delivery.leaseSeconds", delivery.leaseSeconds(), 5, 3600);
+    range("delivery.pollMillis", delivery.pollMillis(), 10, 60_000);
+    range("delivery.concurrency", delivery.concurrency(), 1, 10_000);
     RetentionConfig retention = c.retention();
     range("retention.eventsDays", retention.eventsDays(), 0, 36_500);
     range("retention.logsDays", retention.logsDays(), 0, 36_500);

@@ -23,7 +23,8 @@ public record GatewayConfig(
     LoggingConfig logging,
     MetricsConfig metrics,
     RetentionConfig retention,
-    LiveConfig live) {
+    LiveConfig live,
+    DeliveryConfig delivery) {
 
   public GatewayConfig {
     http = http == null ? HttpConfig.defaults() : http;
@@ -41,6 +42,7 @@ public record GatewayConfig(
     metrics = metrics == null ? MetricsConfig.defaults() : metrics;
     retention = retention == null ? RetentionConfig.defaults() : retention;
     live = live == null ? LiveConfig.defaults() : live;
+    delivery = delivery == null ? DeliveryConfig.defaults() : delivery;
   }
 
   public Optional<TenantConfig> tenantNamed(String name) {
@@ -52,55 +54,59 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHttp(HttpConfig http) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withDatabase(DatabaseConfig database) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withStore(StoreConfig store) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withSecurity(SecurityConfig security) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withPlugins(PluginsConfig plugins) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withRoutes(List<RouteConfig> routes) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withWebhooks(List<WebhookConfig> webhooks) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withBehavioral(BehavioralConfig behavioral) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withScheduling(SchedulingConfig scheduling) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withLogging(LoggingConfig logging) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withMetrics(MetricsConfig metrics) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withRetention(RetentionConfig retention) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public GatewayConfig withLive(LiveConfig live) {
-    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live);
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
+  }
+
+  public GatewayConfig withDelivery(DeliveryConfig delivery) {
+    return new GatewayConfig(http, database, store, security, tenants, users, webhooks, plugins, routes, behavioral, scheduling, logging, metrics, retention, live, delivery);
   }
 
   public Optional<WebhookConfig> webhook(String id) {

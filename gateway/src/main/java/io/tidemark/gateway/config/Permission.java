@@ -11,6 +11,7 @@ public enum Permission {
   EVENT_DEFINITIONS_WRITE("event_definitions:write"),
   CUSTOMER_GROUP_WRITE("customer_group:write"),
   EVENTS_INGEST("events:ingest"),
+  EVENTS_SUBSCRIBE("events:subscribe"),
   ADMIN("admin");
 
   private final String wireName;

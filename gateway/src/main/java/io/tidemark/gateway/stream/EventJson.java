@@ -6,12 +6,12 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /** {@code EventResponse} of seed 003. */
-final class EventJson {
+public final class EventJson {
 
 
   private EventJson() {}
 
-  static JsonObject of(StoredEvent event) {
+  public static JsonObject of(StoredEvent event) {
     return new JsonObject()
         .put("locator", event.locator())
         .put("userLocator", event.userLocator() == null ? null : event.userLocator().toString())
