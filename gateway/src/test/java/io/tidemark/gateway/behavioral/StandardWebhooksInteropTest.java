@@ -154,6 +154,45 @@ class StandardWebhooksInteropTest {
     assertEquals(1, nodeVerify(mappedSecret, headers, body).exitCode());
   }
 
+  @Test
+  void a_subscription_delivery_is_verified_by_the_reference_library_also_during_a_secret_rotation() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<JsonObject> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.vertx.core.http.HttpServer receiver = TestGateway.await(gateway.vertx().createHttpServer()
+        .requestHandler(request -> request.body().onSuccess(b -> {
+          received.add(new JsonObject().put("webhook-id", request.getHeader("webhook-id"))
+              .put("webhook-timestamp", request.getHeader("webhook-timestamp"))
+              .put("webhook-signature", request.getHeader("webhook-signature")).put("body", b.toString()));
+          request.response().setStatusCode(204).end();
+        })).listen(0, "127.0.0.1"));
+    try {
+      String subs = "/event/" + TestGateway.DEMO_TENANT + "/subscriptions";
+      Response created = http.post(subs).as("admin", "admin-secret")
+          .body("{\"url\":\"http://127.0.0.1:" + receiver.actualPort() + "/hook\",\"types\":[\"policy.issued\"]}").send();
+      assertEquals(201, created.status(), created::toString);
+      String oldSecret = created.json().getString("secret");
+      issuePolicy();
+      JsonObject first = received.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(new Result(0, "verified"), nodeVerify(oldSecret, first, first.getString("body")));
+
+      Response rotated = http.post(subs + "/" + created.json().getString("id") + "/rotate-secret").as("admin", "admin-secret").send();
+      String newSecret = rotated.json().getString("secret");
+      issuePolicy();
+      JsonObject second = received.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      // Both keys verify while the old one is still honoured: receivers can switch at their pace.
+      assertEquals(new Result(0, "verified"), nodeVerify(newSecret, second, second.getString("body")));
+      assertEquals(new Result(0, "verified"), nodeVerify(oldSecret, second, second.getString("body")));
+      assertEquals(1, nodeVerify(secret, second, second.getString("body")).exitCode());
+    } finally {
+      TestGateway.await(receiver.close());
+    }
+  }
+
+  private void issuePolicy() {
+    Response r = http.post("/policy/" + TestGateway.DEMO_TENANT + "/policies").as("admin", "admin-secret")
+        .body("{\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2030-01-01T00:00:00Z\",\"premium\":10}").send();
+    assertEquals(201, r.status(), r::toString);
+  }
+
   // ---- helpers
 
   private Response post(String hook, JsonObject headers, String body) {

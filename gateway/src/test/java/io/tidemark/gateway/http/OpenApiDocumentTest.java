@@ -137,6 +137,20 @@ class OpenApiDocumentTest {
     check(failures, "listPolicyFailedJobs", http.get(ev + "/schedules/policy/" + policyLocator + "/failed/list").as("reader", "reader-secret").send());
     check(failures, "resumeFailedJob", http.post(ev + "/schedules/failed/resume").as("admin", admin)
         .body("{\"triggerName\":\"nope\",\"triggerGroup\":\"" + DEMO_TENANT + "\"}").send()); // 404
+    String subs = "/event/" + DEMO_TENANT + "/subscriptions";
+    Response sub = http.post(subs).as("admin", admin).body("{\"url\":\"http://127.0.0.1:9/hook\"}").send();
+    check(failures, "createSubscription", sub);
+    check(failures, "createSubscription", http.post(subs).as("admin", admin).body("{\"url\":\"http://10.0.0.1/hook\"}").send()); // 400
+    String sid = sub.json().getString("id");
+    check(failures, "listSubscriptions", http.get(subs).as("admin", admin).send());
+    check(failures, "getSubscription", http.get(subs + "/" + sid).as("admin", admin).send());
+    check(failures, "updateSubscription", http.method("PATCH", subs + "/" + sid).as("admin", admin).body("{\"status\":\"disabled\"}").send());
+    check(failures, "rotateSubscriptionSecret", http.post(subs + "/" + sid + "/rotate-secret").as("admin", admin).send());
+    check(failures, "listDeliveryAttempts", http.get(subs + "/" + sid + "/attempts").as("admin", admin).send());
+    check(failures, "replaySubscription", http.post(subs + "/" + sid + "/replay").as("admin", admin)
+        .body("{\"startTimestamp\":\"2026-01-01T00:00:00Z\"}").send());
+    check(failures, "deleteSubscription", http.method("DELETE", subs + "/" + sid).as("admin", admin).send());
+    check(failures, "getSubscription", http.get(subs + "/" + sid).as("admin", admin).send()); // 404
     check(failures, "listPlugins", http.get("/admin/plugins").as("admin", admin).send());
     check(failures, "getHealth", http.get("/health").send());
     check(failures, "getLiveness", http.get("/health/live").send());
