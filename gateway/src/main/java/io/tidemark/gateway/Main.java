@@ -1,9 +1,9 @@
 package io.tidemark.gateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.gateway.config.ConfigException;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.gateway.logging.LogSetup;
 import io.tidemark.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;

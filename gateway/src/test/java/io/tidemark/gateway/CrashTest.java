@@ -3,7 +3,6 @@ package io.tidemark.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.DatabaseUrl;
 import java.io.IOException;
 import java.net.URI;
@@ -27,8 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
   private static final String WEBHOOK = "/v2/webhooks/67b62dffb7f5337f8a8237970bd0a467/events";
   private static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString("admin:admin-secret".getBytes(StandardCharsets.UTF_8));
   private static final int ACKNOWLEDGED_BEFORE_KILL = 300;
@@ -154,37 +150,16 @@ class CrashTest {
   }
 
   private Process start(Path config) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), config.toString()));
-    builder.environment().put(ConfigLoader.ENV_DB_URL, TestDatabase.url());
-    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, "0");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(dir.resolve("out.log").toFile());
-    return builder.start();
+    return GatewayProcesses.start(config, dir.resolve("out.log"));
   }
 
   /** Polls the log, with a deadline as generous as a loaded machine's start-up needs, for the bound port. */
   private int awaitPort(Process process) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      Matcher m = LISTENING.matcher(log());
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      assertTrue(process.isAlive(), () -> "gateway died: " + log());
-      process.waitFor(50, TimeUnit.MILLISECONDS);
-    }
-    throw new AssertionError("gateway did not start: " + log());
+    return GatewayProcesses.awaitPort(process, dir.resolve("out.log"), java.time.Duration.ofSeconds(90));
   }
 
   private String log() {
-    try {
-      return Files.readString(dir.resolve("out.log"));
-    } catch (IOException e) {
-      return e.toString();
-    }
+    return GatewayProcesses.read(dir.resolve("out.log"));
   }
 
   private static Connection connect(String schema) throws Exception {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.DatabaseUrl;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The gateway as an operator runs it: a JVM of its own, started on a config file, stopped with SIGTERM. */
 class MainProcessTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
 
   @TempDir
   Path dir;
@@ -164,36 +161,15 @@ class MainProcessTest {
   }
 
   private Process start(Path config) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), config.toString()));
-    builder.environment().put(ConfigLoader.ENV_DB_URL, TestDatabase.url());
-    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, "0");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(dir.resolve("out.log").toFile());
-    return builder.start();
+    return GatewayProcesses.start(config, dir.resolve("out.log"));
   }
 
   /** Polls the log, with a deadline, for the port the gateway bound. */
   private int awaitPort(Process process) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Matcher m = LISTENING.matcher(Files.readString(dir.resolve("out.log")));
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      assertTrue(process.isAlive(), () -> "gateway died: " + readLog());
-      process.waitFor(50, TimeUnit.MILLISECONDS);
-    }
-    throw new AssertionError("gateway did not start: " + readLog());
+    return GatewayProcesses.awaitPort(process, dir.resolve("out.log"), java.time.Duration.ofSeconds(60));
   }
 
   private String readLog() {
-    try {
-      return Files.readString(dir.resolve("out.log"));
-    } catch (IOException e) {
-      return e.toString();
-    }
+    return GatewayProcesses.read(dir.resolve("out.log"));
   }
 }

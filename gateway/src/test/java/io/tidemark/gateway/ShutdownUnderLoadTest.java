@@ -3,7 +3,6 @@ package io.tidemark.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.DatabaseUrl;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,8 +26,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShutdownUnderLoadTest {
 
-  private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http:\\\\?/\\\\?/[^:]+:(\\d+)");
   private static final int CLIENTS = 16;
   private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("admin:admin-secret".getBytes(StandardCharsets.UTF_8));
   private static final byte[] POLICY = ("{\"productName\":\"home\",\"startTime\":\"2026-01-01T00:00:00Z\","
@@ -57,7 +53,7 @@ class ShutdownUnderLoadTest {
     String schema = TestDatabase.newSchema(ShutdownUnderLoadTest.class);
     Process process = start(schema);
     try {
-      int port = awaitPort(process);
+      int port = GatewayProcesses.awaitPort(process, dir.resolve("out.log"), java.time.Duration.ofSeconds(60));
       ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
       List<Thread> clients = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
@@ -208,35 +204,10 @@ class ShutdownUnderLoadTest {
         """.formatted(schema, TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE));
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, yaml);
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), config.toString()));
-    builder.environment().put(ConfigLoader.ENV_DB_URL, TestDatabase.url());
-    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, "0");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(dir.resolve("out.log").toFile());
-    return builder.start();
-  }
-
-  private int awaitPort(Process process) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Matcher m = LISTENING.matcher(readLog());
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      assertTrue(process.isAlive(), () -> "gateway died: " + readLog());
-      process.waitFor(50, TimeUnit.MILLISECONDS);
-    }
-    throw new AssertionError("gateway did not start: " + readLog());
+    return GatewayProcesses.start(config, dir.resolve("out.log"));
   }
 
   private String readLog() {
-    try {
-      return Files.readString(dir.resolve("out.log"));
-    } catch (IOException e) {
-      return e.toString();
-    }
+    return GatewayProcesses.read(dir.resolve("out.log"));
   }
 }

@@ -1,13 +1,13 @@
 package io.tidemark.gateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.SchedulingConfig;
+import io.tidemark.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tidemark.gateway.metrics.GatewayMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

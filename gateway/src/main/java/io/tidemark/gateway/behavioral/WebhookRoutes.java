@@ -1,6 +1,9 @@
 package io.tidemark.gateway.behavioral;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.gateway.config.GatewayConfig;
+import io.tidemark.gateway.config.WebhookConfig;
 import io.tidemark.gateway.http.FailureHandler;
 import io.tidemark.gateway.http.RequestIds;
 import io.tidemark.gateway.http.Responses;
@@ -9,9 +12,6 @@ import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.EventAppender;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.tidemark.gateway.config.WebhookConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,11 +21,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.time.temporal.ChronoUnit;
 
 /**
  * {@code POST /v2/webhooks/{webhookId}/events}: reads the request into an {@link IngestRequest},

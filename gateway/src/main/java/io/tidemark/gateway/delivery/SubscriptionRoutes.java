@@ -2,6 +2,7 @@ package io.tidemark.gateway.delivery;
 
 import static io.tidemark.gateway.config.Permission.EVENTS_SUBSCRIBE;
 
+import io.tidemark.gateway.config.DeliveryConfig;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.http.QueryParameters;
@@ -10,7 +11,6 @@ import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.http.Timestamps;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
-import io.tidemark.gateway.config.DeliveryConfig;
 import io.tidemark.gateway.stream.StreamFilter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -65,6 +65,9 @@ public final class GatewayMetrics {
   private static Vertx build(VertxOptions options, PrometheusMeterRegistry registry) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
+        // Vert.x keeps backends by registry name, JVM-wide: under a shared name a second Vert.x
+        // instance (a second gateway in one JVM, as in the tests) would report into the first's registry.
+        .setRegistryName("tidemark-" + java.util.UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
         // Nothing of ours uses the event bus, and raw TCP figures add nothing to the HTTP ones.

@@ -1,8 +1,8 @@
 package io.tidemark.gateway.plugins;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.gateway.http.ApiException;
 import io.tidemark.gateway.logging.LogContext;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

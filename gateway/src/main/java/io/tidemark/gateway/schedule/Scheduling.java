@@ -1,12 +1,12 @@
 package io.tidemark.gateway.schedule;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.config.SchedulingConfig;
 import io.tidemark.gateway.plugins.CallScheduling;
 import io.tidemark.gateway.plugins.PluginCalls;
 import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.store.EventAppender;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;

@@ -7,22 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tidemark.gateway.QueryPlans;
 import io.tidemark.gateway.TestDatabase;
 import io.tidemark.gateway.TestGateway;
+import io.tidemark.gateway.TestPartitions;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.store.Database;
+import io.tidemark.gateway.store.Partitions;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import io.tidemark.gateway.TestPartitions;
-import io.tidemark.gateway.store.Partitions;
 import java.time.YearMonth;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.TestInstance;
 
 /** Every processing-log page reads its filter's index in order, without statistics to help. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

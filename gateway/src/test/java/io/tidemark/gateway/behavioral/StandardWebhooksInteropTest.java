@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
+import io.tidemark.gateway.Http;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.http.FailureHandler;
 import io.vertx.core.json.JsonObject;

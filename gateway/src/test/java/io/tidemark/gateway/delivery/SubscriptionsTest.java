@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
+import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Poll;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DeliveryConfig;

@@ -4,8 +4,8 @@ import static io.tidemark.gateway.TestGateway.DEMO_TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Http.Response;
+import io.tidemark.gateway.Http;
 import io.tidemark.gateway.TestGateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
