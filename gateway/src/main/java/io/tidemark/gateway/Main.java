@@ -37,7 +37,10 @@ public final class Main {
     Gateway.start(vertx, config, registry).onComplete(started -> {
       if (started.failed()) {
         LOG.error("Tidemark failed to start", started.cause());
-        vertx.close().onComplete(closed -> System.exit(1));
+        vertx.close().onComplete(closed -> {
+          LogSetup.flush();
+          System.exit(1);
+        });
         return;
       }
       Gateway gateway = started.result();
@@ -58,6 +61,7 @@ public final class Main {
         } catch (Exception e) {
           LOG.warn("Vert.x did not close cleanly: {}", e.toString());
         }
+        LogSetup.flush();
       }, "tidemark-shutdown"));
     });
   }

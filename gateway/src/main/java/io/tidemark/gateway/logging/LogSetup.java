@@ -17,6 +17,16 @@ public final class LogSetup {
 
   private LogSetup() {}
 
+  /**
+   * Writes out what the asynchronous appender still holds, then stops logging: the last thing
+   * the process does, or the final lines ("Tidemark stopped", a start-up failure) would be lost.
+   */
+  public static void flush() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+  }
+
   public static void apply(LoggingConfig config) {
     if (System.getProperty("logback.configurationFile") != null
         || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
