@@ -112,6 +112,11 @@ public final class Gateway {
 
   /** @param registry the one {@code vertx} reports into ({@link GatewayMetrics#vertx}), served at {@code /metrics} */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, registry, Clock.systemUTC());
+  }
+
+  /** @param clock what retention and delivery judge ages and failing periods by (tests move it) */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, PrometheusMeterRegistry registry, Clock clock) {
     record Prepared(String schemaVersion, PasswordCheck passwords) {}
     return vertx.executeBlocking(() -> {
           String schemaVersion = Database.migrate(config.database());
@@ -119,18 +124,18 @@ public final class Gateway {
         })
         .compose(prepared -> {
           Pool pool = Database.pool(vertx, config.database());
-          return startOn(vertx, config, pool, prepared.passwords(), prepared.schemaVersion(), registry)
+          return startOn(vertx, config, pool, prepared.passwords(), prepared.schemaVersion(), registry, clock)
               .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
         });
   }
 
   private static Future<Gateway> startOn(Vertx vertx, GatewayConfig config, Pool pool, PasswordCheck passwords,
-      String schemaVersion, PrometheusMeterRegistry registry) {
+      String schemaVersion, PrometheusMeterRegistry registry, Clock clock) {
     AtomicBoolean stopping = new AtomicBoolean();
     Pool appenderPool = Database.appenderPool(vertx, config.database());
     GroupCommitAppender appender = new GroupCommitAppender(appenderPool, config.store(), registry,
         LiveChannel.of(config.database().schema()));
-    Retention retention = new Retention(vertx, pool, config.retention(), config.tenants(), Clock.systemUTC(), registry);
+    Retention retention = new Retention(vertx, pool, config.retention(), config.tenants(), clock, registry);
     return TenantSync.sync(pool, config.tenants())
         // Before anything is appended: each tenant's rows must find their partition.
         .compose(v -> retention.runOnce())
@@ -147,7 +152,7 @@ public final class Gateway {
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
                                   http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live,
-                                  http.router(), startDelivery(vertx, pool, config, appender))))
+                                  http.router(), startDelivery(vertx, pool, config, appender, live, clock))))
                           .recover(failure -> live.close().transform(closed -> Future.failedFuture(failure))))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
@@ -181,8 +186,11 @@ public final class Gateway {
         .map(Optional::of);
   }
 
-  private static Deliverer startDelivery(Vertx vertx, Pool pool, GatewayConfig config, EventAppender appender) {
-    Deliverer deliverer = new Deliverer(vertx, pool, config.delivery(), appender);
+  private static Deliverer startDelivery(Vertx vertx, Pool pool, GatewayConfig config, EventAppender appender,
+      LiveFeed live, Clock clock) {
+    Deliverer deliverer = new Deliverer(vertx, pool, config.delivery(), appender, clock);
+    // A commit (here or on another instance) wakes delivery at once: the poll is the safety net.
+    live.onCommit(deliverer::wake);
     deliverer.start();
     return deliverer;
   }

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -38,9 +39,14 @@ public final class TestGateway implements AutoCloseable {
 
   /** The same, with {@code adjust} applied to the config first (plugins, routes, limits). */
   public static TestGateway startInFreshSchema(Path file, Class<?> owner, UnaryOperator<GatewayConfig> adjust) {
+    return startInFreshSchema(file, owner, adjust, Clock.systemUTC());
+  }
+
+  /** The same, with retention and delivery judging time by {@code clock}. */
+  public static TestGateway startInFreshSchema(Path file, Class<?> owner, UnaryOperator<GatewayConfig> adjust, Clock clock) {
     GatewayConfig config = adjust.apply(load(file, TestDatabase.newSchema(owner)));
     try {
-      return start(config, true);
+      return start(config, true, clock);
     } catch (RuntimeException e) {
       TestDatabase.dropSchema(config.database().schema());
       throw e;
@@ -49,7 +55,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** Another instance on this one's database schema, as a second gateway host would be. */
   public TestGateway anotherInstance() {
-    return start(config, false);
+    return start(config, false, Clock.systemUTC());
   }
 
   /** The shipped demo config, {@code config/gateway.yaml}. */
@@ -76,14 +82,14 @@ public final class TestGateway implements AutoCloseable {
 
   /** A gateway on {@code config} as given; the caller owns its schema. */
   public static TestGateway start(GatewayConfig config) {
-    return start(config, false);
+    return start(config, false, Clock.systemUTC());
   }
 
-  private static TestGateway start(GatewayConfig config, boolean ownsSchema) {
+  private static TestGateway start(GatewayConfig config, boolean ownsSchema, Clock clock) {
     PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
     Vertx vertx = GatewayMetrics.vertx(new VertxOptions(), config.metrics(), registry);
     try {
-      return new TestGateway(vertx, await(Gateway.start(vertx, config, registry)), config, ownsSchema);
+      return new TestGateway(vertx, await(Gateway.start(vertx, config, registry, clock)), config, ownsSchema);
     } catch (RuntimeException e) {
       await(vertx.close());
       throw e;

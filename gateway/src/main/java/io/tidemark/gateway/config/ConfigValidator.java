@@ -64,6 +64,10 @@ final class ConfigValidator {
     range("delivery.disableAfterHours", delivery.disableAfterHours(), 1, 8760);
     range("delivery.timeoutMillis", delivery.timeoutMillis(), 100, 300_000);
     range("delivery.leaseSeconds", delivery.leaseSeconds(), 5, 3600);
+    if (delivery.timeoutMillis() >= delivery.leaseSeconds() * 1000L) {
+      // A lease that can run out during one attempt lets a second instance send the same event.
+      fail("delivery.timeoutMillis", "must be shorter than delivery.leaseSeconds");
+    }
     range("delivery.pollMillis", delivery.pollMillis(), 10, 60_000);
     range("delivery.concurrency", delivery.concurrency(), 1, 10_000);
     RetentionConfig retention = c.retention();

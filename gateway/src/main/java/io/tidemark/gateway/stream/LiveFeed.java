@@ -6,10 +6,12 @@ import io.tidemark.gateway.store.LiveChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ public final class LiveFeed {
 
   private final PgSubscriber subscriber;
   private final Map<UUID, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
+  private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private LiveFeed(PgSubscriber subscriber) {
@@ -47,6 +50,11 @@ public final class LiveFeed {
         .recover(failure -> subscriber.close().transform(closed -> Future.failedFuture(failure)));
   }
 
+  /** Runs {@code listener} (on the listening connection's thread) whenever some tenant's stream may have grown. */
+  public void onCommit(Runnable listener) {
+    commitListeners.add(listener);
+  }
+
   void add(LiveSession session) {
     sessions.computeIfAbsent(session.tenant(), t -> ConcurrentHashMap.newKeySet()).add(session);
   }
@@ -63,6 +71,7 @@ public final class LiveFeed {
   }
 
   private void announced(String tenant) {
+    commitListeners.forEach(Runnable::run);
     try {
       Set<LiveSession> of = sessions.get(UUID.fromString(tenant));
       if (of != null) {
@@ -74,6 +83,7 @@ public final class LiveFeed {
   }
 
   private void wakeAll() {
+    commitListeners.forEach(Runnable::run);
     sessions.values().forEach(of -> of.forEach(LiveSession::wake));
   }
 
