@@ -3,7 +3,6 @@ package io.tidemark.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidemark.gateway.config.DatabaseUrl;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -47,7 +45,7 @@ class CrashTest {
   @Test
   void kill_9_under_load_loses_no_acknowledged_call_and_half_writes_none() throws Exception {
     String schema = TestDatabase.newSchema(CrashTest.class);
-    Process process = start(shippedConfigIn(schema));
+    Process process = start(GatewayProcesses.shippedConfigIn(dir, schema, yaml -> yaml));
     ExecutorService clients = Executors.newFixedThreadPool(16);
     try {
       String base = "http://127.0.0.1:" + awaitPort(process);
@@ -89,7 +87,7 @@ class CrashTest {
       clients.shutdown();
       assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS));
 
-      try (Connection db = connect(schema)) {
+      try (Connection db = TestDatabase.connect(schema)) {
         for (Call call : acknowledged) {
           if (call.webhook()) {
             assertEquals(1, count(db, "SELECT count(*) FROM event WHERE request_id = ? AND type = 'Points_Awarded'", call.requestId()),
@@ -133,22 +131,6 @@ class CrashTest {
         .build();
   }
 
-  /** The shipped config and users, in a schema of this test's own, with the shipped plugins' jars. */
-  private Path shippedConfigIn(String schema) throws IOException {
-    Path shipped = TestGateway.shippedConfig().getParent();
-    Files.copy(shipped.resolve("users.htpasswd"), dir.resolve("users.htpasswd"));
-    Path plugins = TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE, TestPlugins.LOYALTY_PROCESSORS);
-    String yaml = Files.readString(shipped.resolve("gateway.yaml"))
-        .replaceFirst("(?m)^  schema: .*$", "  schema: " + schema)
-        .replaceFirst("(?m)^  directory: .*$", "  directory: " + plugins)
-        // Fewer connections than the shipped 8 + Quartz's 8: other test classes share the server.
-        .replaceFirst("(?m)^  poolSize: .*$", "  poolSize: 4")
-        .replaceFirst("(?m)^  threadCount: .*$", "  threadCount: 2");
-    Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, yaml);
-    return config;
-  }
-
   private Process start(Path config) throws IOException {
     return GatewayProcesses.start(config, dir.resolve("out.log"));
   }
@@ -156,17 +138,6 @@ class CrashTest {
   /** Polls the log, with a deadline as generous as a loaded machine's start-up needs, for the bound port. */
   private int awaitPort(Process process) throws InterruptedException {
     return GatewayProcesses.awaitPort(process, dir.resolve("out.log"), java.time.Duration.ofSeconds(90));
-  }
-
-  private String log() {
-    return GatewayProcesses.read(dir.resolve("out.log"));
-  }
-
-  private static Connection connect(String schema) throws Exception {
-    DatabaseUrl url = DatabaseUrl.parse(TestDatabase.url());
-    Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-    c.setSchema(schema);
-    return c;
   }
 
   private static long count(Connection db, String sql, Object... params) throws Exception {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,25 @@ public final class GatewayProcesses {
     builder.redirectErrorStream(true);
     builder.redirectOutput(log.toFile());
     return builder.start();
+  }
+
+  /**
+   * The shipped config and users copied into {@code dir}, in a schema of the caller's own, with the
+   * shipped plugins' jars; {@code edit} changes the YAML further.
+   */
+  public static Path shippedConfigIn(Path dir, String schema, UnaryOperator<String> edit) throws IOException {
+    Path shipped = TestGateway.shippedConfig().getParent();
+    Files.copy(shipped.resolve("users.htpasswd"), dir.resolve("users.htpasswd"));
+    Path plugins = TestPlugins.directoryWith(TestPlugins.POLICY_LIFECYCLE, TestPlugins.LOYALTY_PROCESSORS);
+    String yaml = Files.readString(shipped.resolve("gateway.yaml"))
+        .replaceFirst("(?m)^  schema: .*$", "  schema: " + schema)
+        .replaceFirst("(?m)^  directory: .*$", "  directory: " + plugins)
+        // Fewer connections than the shipped 8 + Quartz's 8: other test classes share the server.
+        .replaceFirst("(?m)^  poolSize: .*$", "  poolSize: 4")
+        .replaceFirst("(?m)^  threadCount: .*$", "  threadCount: 2");
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, edit.apply(yaml));
+    return config;
   }
 
   /** Polls the log, within {@code limit}, for the port the gateway bound. */

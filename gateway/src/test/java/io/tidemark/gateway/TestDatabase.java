@@ -36,6 +36,14 @@ public final class TestDatabase {
     execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
   }
 
+  /** A JDBC connection working in {@code schema}: for tests that look at rows a gateway in another process wrote. */
+  public static Connection connect(String schema) throws SQLException {
+    DatabaseUrl url = DatabaseUrl.parse(url());
+    Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+    c.setSchema(schema);
+    return c;
+  }
+
   public static void execute(String sql) {
     DatabaseUrl url = DatabaseUrl.parse(url());
     try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
