@@ -9,6 +9,7 @@ import io.tidemark.gateway.http.QueryParameters;
 import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -37,15 +38,17 @@ public final class LiveRoutes implements Mountable {
   private final SignedTokens tokens;
   private final LiveFeed feed;
   private final LiveConfig config;
+  private final LiveMetrics metrics;
   /** Open live connections per user on this instance. */
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
-  public LiveRoutes(Vertx vertx, Pool pool, byte[] tokenSecret, LiveFeed feed, LiveConfig config) {
+  public LiveRoutes(Vertx vertx, Pool pool, byte[] tokenSecret, LiveFeed feed, LiveConfig config, MeterRegistry registry) {
     this.vertx = vertx;
     this.queries = new StreamQueries(pool);
     this.tokens = new SignedTokens(tokenSecret);
     this.feed = feed;
     this.config = config;
+    this.metrics = new LiveMetrics(registry);
   }
 
   @Override
@@ -89,13 +92,15 @@ public final class LiveRoutes implements Mountable {
           .putHeader("Cache-Control", "no-cache")
           // Proxies (nginx) would otherwise buffer the stream.
           .putHeader("X-Accel-Buffering", "no");
-      LiveSession session = new LiveSession(vertx, queries, tokens, resume.filter(), found.result(), response, config);
+      LiveSession session = new LiveSession(vertx, queries, tokens, resume.filter(), found.result(), response, config,
+          metrics);
       AtomicBoolean released = new AtomicBoolean();
       Runnable release = () -> {
         if (released.compareAndSet(false, true)) {
           session.end();
           feed.remove(session);
           mine.decrementAndGet();
+          metrics.closed();
         }
       };
       response.closeHandler(v -> release.run());
@@ -103,6 +108,7 @@ public final class LiveRoutes implements Mountable {
       // A reconnecting client waits 2 s; the first bytes tell proxies and clients the stream is open.
       response.write("retry: 2000\n\n");
       feed.add(session);
+      metrics.opened();
       session.start();
     });
   }

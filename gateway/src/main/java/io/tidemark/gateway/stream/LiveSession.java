@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One live reader: reads its tenant's stream after its position, in pages, and writes each event
  * as a server-sent event whose {@code id} is a paging token for the position after it. Runs on
- * its request's context only. It reads the next page only once the client has taken the last
- * one (the response's write queue drained): a client that stops reading holds no more than a
- * page in memory, and is disconnected after {@code live.slowClientSeconds}.
+ * its request's context only. It writes only while the response's write queue has room and reads
+ * on once it drained: a client that stops reading holds no more than the queue's limit and one
+ * event in memory, and is disconnected after {@code live.slowClientSeconds}.
  */
 final class LiveSession {
 
@@ -30,6 +30,7 @@ final class LiveSession {
   private final StreamFilter filter;
   private final HttpServerResponse response;
   private final LiveConfig config;
+  private final LiveMetrics metrics;
   private final io.vertx.core.Context context;
   private long position;
   private boolean reading;
@@ -40,7 +41,7 @@ final class LiveSession {
   private long slowSince = -1;
 
   LiveSession(Vertx vertx, StreamQueries queries, SignedTokens tokens, StreamFilter filter, long position,
-      HttpServerResponse response, LiveConfig config) {
+      HttpServerResponse response, LiveConfig config, LiveMetrics metrics) {
     this.vertx = vertx;
     this.queries = queries;
     this.tokens = tokens;
@@ -48,6 +49,7 @@ final class LiveSession {
     this.position = position;
     this.response = response;
     this.config = config;
+    this.metrics = metrics;
     this.context = vertx.getOrCreateContext();
   }
 
@@ -112,12 +114,16 @@ final class LiveSession {
         return;
       }
       List<StoredEvent> events = done.result();
-      for (StoredEvent event : events) {
+      int written = 0;
+      // Up to the write queue's limit: what a client does not take waits in the store, not in memory.
+      while (written < events.size() && !response.writeQueueFull()) {
+        StoredEvent event = events.get(written++);
         position = event.position();
         response.write(frame(event));
       }
-      if (events.size() == PAGE || again) {
-        wake();
+      metrics.sent(written);
+      if (written < events.size() || events.size() == PAGE || again) {
+        wake(); // a full queue makes read() wait for the drain
       }
     });
   }
@@ -131,6 +137,7 @@ final class LiveSession {
   private void checkSlow() {
     if (slowSince >= 0 && System.nanoTime() - slowSince > config.slowClientSeconds() * 1_000_000_000L) {
       LOG.info("live: disconnecting a client of tenant {} that read nothing for {} s", filter.tenant(), config.slowClientSeconds());
+      metrics.disconnectedSlow();
       response.reset(); // its backlog is not worth sending: it resumes with its last id
       end();
     }
