@@ -152,7 +152,7 @@ public final class Gateway {
                           .compose(http -> startManagement(vertx, config, registry).map(management ->
                               new Gateway(vertx, pool, appenderPool, appender, appenderId, plugins, scheduling, definitions,
                                   http.id(), http.port(), stopping, config.http().drainDelaySeconds(), management, retention, live,
-                                  http.router(), startDelivery(vertx, pool, config, appender, live, clock))))
+                                  http.router(), startDelivery(vertx, pool, config, appender, live, clock, registry))))
                           .recover(failure -> live.close().transform(closed -> Future.failedFuture(failure))))
                           .recover(failure -> definitions.close().transform(closed -> Future.failedFuture(failure))))
                       .recover(failure -> scheduling.stop().transform(stopped -> Future.failedFuture(failure))))
@@ -187,8 +187,8 @@ public final class Gateway {
   }
 
   private static Deliverer startDelivery(Vertx vertx, Pool pool, GatewayConfig config, EventAppender appender,
-      LiveFeed live, Clock clock) {
-    Deliverer deliverer = new Deliverer(vertx, pool, config.delivery(), appender, clock);
+      LiveFeed live, Clock clock, PrometheusMeterRegistry registry) {
+    Deliverer deliverer = new Deliverer(vertx, pool, config.delivery(), appender, clock, registry);
     // A commit (here or on another instance) wakes delivery at once: the poll is the safety net.
     live.onCommit(deliverer::wake);
     deliverer.start();
@@ -221,7 +221,7 @@ public final class Gateway {
     HealthRoutes health = new HealthRoutes(pool, readiness, stopping::get);
     List<Mountable> features = List.of(
         // Before StreamRoutes: its /events/:locator would take "live" for a locator.
-        new LiveRoutes(vertx, pool, tokenSecret, live, config.live()),
+        new LiveRoutes(vertx, pool, tokenSecret, live, config.live(), registry),
         new StreamRoutes(pool, tokenSecret),
         // /v2/events/logs before /v2/events/{eventName}
         new LogRoutes(pool, tokenSecret),

@@ -1,5 +1,6 @@
 package io.tidemark.gateway.delivery;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.gateway.behavioral.WebhookSignature;
 import io.tidemark.gateway.config.DeliveryConfig;
 import io.tidemark.gateway.store.AppendRequest;
@@ -104,6 +105,7 @@ public final class Deliverer {
   private final TargetGuard guard;
   private final EventAppender appender;
   private final Clock clock;
+  private final DeliveryMetrics metrics;
   private final HttpClient client;
   /** Names this process, so that an operator (or a test) can tell which instance holds a lease. */
   private final String owner = "pid-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
@@ -117,7 +119,8 @@ public final class Deliverer {
   private long lastClaimNanos;
 
   /** @param clock judges how long a subscription has been failing ({@code delivery.disableAfterHours}) */
-  public Deliverer(Vertx vertx, Pool pool, DeliveryConfig config, EventAppender appender, Clock clock) {
+  public Deliverer(Vertx vertx, Pool pool, DeliveryConfig config, EventAppender appender, Clock clock,
+      MeterRegistry registry) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.pool = pool;
@@ -125,6 +128,7 @@ public final class Deliverer {
     this.guard = new TargetGuard(config);
     this.appender = appender;
     this.clock = clock;
+    this.metrics = new DeliveryMetrics(registry);
     // Each subscription sends one request at a time: concurrency bounds the connections to one receiver.
     this.client = vertx.createHttpClient(new HttpClientOptions()
             .setConnectTimeout(config.timeoutMillis())
@@ -247,6 +251,7 @@ public final class Deliverer {
             failure instanceof TargetGuard.Refused ? "refused target: " + failure.getMessage() : failure.toString())))
         .onSuccess(outcome -> {
           if (!outcome.delivered()) {
+            metrics.failed();
             pool.preparedQuery(RECORD).execute(attemptRow(s, event, outcome))
                 .compose(v -> failed(s, event))
                 .onComplete(page);
@@ -258,6 +263,7 @@ public final class Deliverer {
                 if (updated.failed()) {
                   page.fail(updated.cause());
                 } else if (updated.result().rowCount() == 1) {
+                  metrics.delivered(event.timestamp());
                   sendFrom(withPosition(s, event.position()), target, events, i + 1, page);
                 } else {
                   page.complete(); // the lease was lost (this instance stalled past it): the new owner goes on
@@ -274,6 +280,7 @@ public final class Deliverer {
     long after = giveUp ? event.position() : s.afterPosition();
     long waitMillis = giveUp ? 0 : jittered(waits.get(attempt - 1) * 1000L);
     if (giveUp) {
+      metrics.gaveUp();
       LOG.warn("delivery: subscription {} gave up event {} after {} attempts", s.id(), event.locator(), attempt);
     }
     OffsetDateTime now = OffsetDateTime.now(clock);
@@ -296,6 +303,7 @@ public final class Deliverer {
         return Future.succeededFuture();
       }
       LOG.warn("delivery: subscription {} disabled: {}", s.id(), reason);
+      metrics.disabled();
       return appender.append(new AppendRequest(s.tenant(), systemUser(s), "subscription-" + s.id() + "-" + UUID.randomUUID(),
           List.of(new NewEvent("subscription.disabled", new JsonObject()
               .put("subscriptionId", s.id().toString()).put("url", s.url()).put("reason", reason))))).mapEmpty();

@@ -110,6 +110,8 @@ class ConfigLoaderTest {
         "tenants[1].locator: 'a1b2c3d4-0000-4000-8000-000000100737' is used twice");
     assertFails(write(valid().replace("secret: whsec_c2VjcmV0", "secret: ''")), "webhooks[0].secret: is required");
     assertFails(write(valid().replace("url: postgresql://", "url: mysql://")), "database.url: must start with postgresql://");
+    assertFails(write(valid() + "delivery:\n  timeoutMillis: 30000\n  leaseSeconds: 30\n"),
+        "delivery.timeoutMillis: must be shorter than delivery.leaseSeconds");
   }
 
   @Test

@@ -67,6 +67,9 @@ class MetricsScrapeTest {
         "tidemark_store_batch_seconds_count", "tidemark_store_batch_calls_bucket", "tidemark_store_batch_events_bucket",
         "tidemark_store_batch_split_total", "tidemark_schedule_firings_total", "tidemark_schedule_misfires_total",
         "tidemark_schedule_failed_jobs_total", "tidemark_schedule_lag_seconds_count",
+        "tidemark_live_connections", "tidemark_live_events_total", "tidemark_live_disconnects_total",
+        "tidemark_delivery_attempts_total", "tidemark_delivery_lag_seconds_count", "tidemark_delivery_given_up_total",
+        "tidemark_delivery_disabled_total",
         "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_threads_live_threads", "process_cpu_usage",
         "process_uptime_seconds", "process_files_open_files", "system_cpu_count")) {
       assertTrue(scrape.hasName(family), "no " + family + " in the scrape");
