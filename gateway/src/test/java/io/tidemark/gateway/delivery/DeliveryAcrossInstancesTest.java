@@ -10,6 +10,8 @@ import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DeliveryConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryAcrossInstancesTest {
 
-  private static final int CALLS_PER_WRITER = 125; // 4 writers × 125 policies × 2 events = 1,000 events
+  private static final int CALLS_PER_WRITER = 1250; // 4 writers × 1,250 policies × 2 events = 10,000 events
 
   @Test
   void two_instances_deliver_every_event_once_and_in_order_to_each_subscription() throws Exception {
@@ -53,14 +55,11 @@ class DeliveryAcrossInstancesTest {
         }));
       }
       for (Future<?> f : done) {
-        f.get(5, TimeUnit.MINUTES);
+        f.get(10, TimeUnit.MINUTES);
       }
       writers.shutdown();
 
-      List<String> stream = new ArrayList<>();
-      JsonArray events = http.get("/event/" + DEMO_TENANT + "/events/list?pageSize=1000").as("reader", "reader-secret")
-          .send().json().getJsonArray("events");
-      events.forEach(e -> stream.add(((JsonObject) e).getString("locator")));
+      List<String> stream = streamLocators(http);
       assertEquals(4 * CALLS_PER_WRITER * 2, stream.size());
 
       Poll.within(Duration.ofMinutes(3), () -> b.deliveries().size() >= stream.size() ? true : null, "receiver b's deliveries");
@@ -68,6 +67,23 @@ class DeliveryAcrossInstancesTest {
 
       Poll.within(Duration.ofMinutes(3), () -> taken(a).size() >= stream.size() ? true : null, "receiver a's deliveries");
       assertEquals(stream, taken(a), "a: every event taken once, in order, its 503s retried in place");
+    }
+  }
+
+  /** The tenant's stream, oldest first, in pages of 1,000. */
+  private static List<String> streamLocators(Http http) {
+    List<String> locators = new ArrayList<>();
+    String token = null;
+    while (true) {
+      JsonObject page = http.get("/event/" + DEMO_TENANT + "/events/list?pageSize=1000"
+              + (token == null ? "" : "&pagingToken=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+          .as("reader", "reader-secret").send().json();
+      JsonArray events = page.getJsonArray("events");
+      if (events.isEmpty()) {
+        return locators;
+      }
+      events.forEach(e -> locators.add(((JsonObject) e).getString("locator")));
+      token = page.getString("pagingToken");
     }
   }
 
