@@ -203,11 +203,13 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
   /** One transaction for the whole batch; the result lists each pending append's stored events. */
   private Future<List<List<StoredEvent>>> commit(List<Pending> batch) {
     EventBatch events = new EventBatch(batch.stream().map(Pending::request).toList());
-    // One round trip: BEGIN, the events (positions taken in the same statement), the writes and
-    // COMMIT are sent at once, and the connection runs them in that order. The appender commits
-    // one batch at a time, so round trips, not CPU, bound its rate. Should a statement fail,
-    // PostgreSQL aborts the transaction: the later statements fail and COMMIT answers ROLLBACK;
-    // the batch then fails with the first failed statement's error.
+    // Two round trips: BEGIN, the events (positions taken in the same statement), the writes and
+    // the notification are sent at once, and the connection runs them in that order; COMMIT goes
+    // once all of them answered. The appender commits one batch at a time, so round trips, not
+    // CPU, bound its rate, but COMMIT cannot be pipelined behind them: a statement the client
+    // refuses to encode is never sent, the server sees no error, and a pipelined COMMIT would
+    // commit the batch without it. A statement the server refuses aborts the transaction; either
+    // way the batch ends in ROLLBACK and fails with the first failed statement's error.
     return pool.getConnection().compose(conn -> {
       Future<?> begin = conn.query("BEGIN").execute();
       Future<List<List<StoredEvent>>> stored;
@@ -219,14 +221,13 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
         // Never hand a connection back to the pool inside a transaction.
         return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(bug)).eventually(conn::close);
       }
-      Future<?> committed = conn.query("COMMIT").execute();
-      return Future.join(begin, stored, written, committed).transform(done -> {
-        for (Future<?> step : List.of(begin, stored, written, committed)) {
+      return Future.join(begin, stored, written).transform(done -> {
+        for (Future<?> step : List.of(begin, stored, written)) {
           if (step.failed()) {
-            return Future.<List<List<StoredEvent>>>failedFuture(step.cause());
+            return rollback(conn).transform(r -> Future.<List<List<StoredEvent>>>failedFuture(step.cause()));
           }
         }
-        return stored;
+        return conn.query("COMMIT").execute().compose(committed -> stored);
       }).eventually(conn::close);
     });
   }

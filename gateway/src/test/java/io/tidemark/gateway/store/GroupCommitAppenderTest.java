@@ -232,6 +232,29 @@ class GroupCommitAppenderTest {
         })));
   }
 
+  @Test
+  void a_write_the_client_cannot_even_encode_fails_its_call_and_commits_nothing_of_it() {
+    await(pool.query("CREATE TABLE call_count (request_id text PRIMARY KEY, n int4 NOT NULL)").execute());
+    GroupCommitAppender appender = deploy(new StoreConfig(1000, 0));
+    String insert = "INSERT INTO call_count (request_id, n) VALUES ($1, $2)";
+    // A text where PostgreSQL expects int4: the client refuses to encode it and never sends it,
+    // so the server sees no error; COMMIT must not run after it.
+    Future<List<StoredEvent>> unencodable = appender.append(request("unencodable", 2)
+        .withWrites(List.of(new StoreWrite(insert, io.vertx.sqlclient.Tuple.of("unencodable", "seven")))));
+    await(unencodable.otherwiseEmpty());
+    await(appender.append(request("after", 1).withWrites(List.of(new StoreWrite(insert, io.vertx.sqlclient.Tuple.of("after", 1))))));
+
+    assertTrue(unencodable.failed(), "the call fails");
+    assertEquals(0L, count(tenant, "unencodable"), "none of its events were committed");
+    assertEquals(1L, count(tenant, "after"), "the next call commits");
+    assertEquals(1L, await(pool.query("SELECT count(*) FROM call_count").execute()).iterator().next().getLong(0));
+  }
+
+  private long count(UUID of, String requestId) {
+    return await(pool.preparedQuery("SELECT count(*) FROM event WHERE tenant_locator = $1 AND request_id = $2")
+        .execute(io.vertx.sqlclient.Tuple.of(of, requestId))).iterator().next().getLong(0);
+  }
+
   private GroupCommitAppender deploy(StoreConfig store) {
     GroupCommitAppender appender = new GroupCommitAppender(pool, store);
     await(vertx.deployVerticle(appender));
