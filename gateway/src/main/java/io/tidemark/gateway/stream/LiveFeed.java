@@ -29,6 +29,8 @@ public final class LiveFeed {
 
   private final PgSubscriber subscriber;
   private final Map<UUID, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
+  /** Per tenant with live readers here: its newest events, read once per notification for all of them. */
+  private final Map<UUID, TenantTail> tails = new ConcurrentHashMap<>();
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
@@ -55,6 +57,11 @@ public final class LiveFeed {
     commitListeners.add(listener);
   }
 
+  /** The tail that live readers of {@code tenant} share on this instance. */
+  TenantTail tail(UUID tenant, StreamQueries queries) {
+    return tails.computeIfAbsent(tenant, t -> new TenantTail(t, queries));
+  }
+
   void add(LiveSession session) {
     sessions.computeIfAbsent(session.tenant(), t -> ConcurrentHashMap.newKeySet()).add(session);
   }
@@ -63,6 +70,13 @@ public final class LiveFeed {
     Set<LiveSession> of = sessions.get(session.tenant());
     if (of != null) {
       of.remove(session);
+      if (of.isEmpty()) {
+        // Nobody follows it now: the next reader starts the tail afresh rather than catch up on it.
+        TenantTail tail = tails.get(session.tenant());
+        if (tail != null) {
+          tail.reset();
+        }
+      }
     }
   }
 
@@ -73,10 +87,13 @@ public final class LiveFeed {
   private void announced(String tenant) {
     commitListeners.forEach(Runnable::run);
     try {
-      Set<LiveSession> of = sessions.get(UUID.fromString(tenant));
-      if (of != null) {
-        of.forEach(LiveSession::wake);
+      UUID locator = UUID.fromString(tenant);
+      Set<LiveSession> of = sessions.get(locator);
+      TenantTail tail = tails.get(locator);
+      if (of == null || of.isEmpty() || tail == null) {
+        return;
       }
+      tail.refresh().onComplete(read -> of.forEach(read.succeeded() ? LiveSession::wake : LiveSession::wakeFromStore));
     } catch (IllegalArgumentException e) {
       LOG.warn("live: a notification that is not a tenant locator: '{}'", tenant);
     }
@@ -84,7 +101,8 @@ public final class LiveFeed {
 
   private void wakeAll() {
     commitListeners.forEach(Runnable::run);
-    sessions.values().forEach(of -> of.forEach(LiveSession::wake));
+    tails.values().forEach(TenantTail::reset); // what committed while not listening never reached them
+    sessions.values().forEach(of -> of.forEach(LiveSession::wakeFromStore));
   }
 
   /** Ends every live response (a shutdown must not wait for endless streams), then stops listening. */

@@ -93,7 +93,7 @@ public final class LiveRoutes implements Mountable {
           // Proxies (nginx) would otherwise buffer the stream.
           .putHeader("X-Accel-Buffering", "no");
       LiveSession session = new LiveSession(vertx, queries, tokens, resume.filter(), found.result(), response, config,
-          metrics);
+          metrics, feed.tail(given.tenant(), queries));
       AtomicBoolean released = new AtomicBoolean();
       Runnable release = () -> {
         if (released.compareAndSet(false, true)) {

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ final class LiveSession {
   private final HttpServerResponse response;
   private final LiveConfig config;
   private final LiveMetrics metrics;
+  private final TenantTail tail;
   private final io.vertx.core.Context context;
   private long position;
   private boolean reading;
@@ -39,9 +41,11 @@ final class LiveSession {
   private long heartbeat = -1;
   private long poll = -1;
   private long slowSince = -1;
+  /** The next read goes to the store, not the shared tail: the first read, and every poll. */
+  private boolean fromStore = true;
 
   LiveSession(Vertx vertx, StreamQueries queries, SignedTokens tokens, StreamFilter filter, long position,
-      HttpServerResponse response, LiveConfig config, LiveMetrics metrics) {
+      HttpServerResponse response, LiveConfig config, LiveMetrics metrics, TenantTail tail) {
     this.vertx = vertx;
     this.queries = queries;
     this.tokens = tokens;
@@ -50,6 +54,7 @@ final class LiveSession {
     this.response = response;
     this.config = config;
     this.metrics = metrics;
+    this.tail = tail;
     this.context = vertx.getOrCreateContext();
   }
 
@@ -71,7 +76,8 @@ final class LiveSession {
       }
       checkSlow();
     });
-    poll = vertx.setPeriodic(config.pollSeconds() * 1000L, id -> wake());
+    // The poll reads the store: it must find what a lost notification did not announce.
+    poll = vertx.setPeriodic(config.pollSeconds() * 1000L, id -> wakeFromStore());
     wake();
   }
 
@@ -89,6 +95,14 @@ final class LiveSession {
     });
   }
 
+  /** As {@link #wake}, reading the store itself rather than the shared tail. */
+  void wakeFromStore() {
+    context.runOnContext(v -> {
+      fromStore = true;
+      wake();
+    });
+  }
+
   private void read() {
     if (response.writeQueueFull()) {
       // The client has not taken the last page yet: wait for it, then read.
@@ -101,6 +115,16 @@ final class LiveSession {
       }
       return;
     }
+    if (!fromStore) {
+      TenantTail.Snapshot snapshot = tail.snapshot();
+      Optional<TenantTail.Taken> taken = snapshot == null ? Optional.empty() : snapshot.after(position, filter, PAGE);
+      if (taken.isPresent()) {
+        again = false;
+        write(taken.get().events(), taken.get().position());
+        return;
+      }
+    }
+    fromStore = false;
     reading = true;
     again = false;
     queries.page(filter, position, PAGE).onComplete(done -> {
@@ -111,21 +135,32 @@ final class LiveSession {
       if (done.failed()) {
         // The store is away: try again at the next notification or poll; the client keeps its place.
         LOG.warn("live: reading the stream failed, retrying: {}", done.cause().toString());
+        fromStore = true;
         return;
       }
-      List<StoredEvent> events = done.result();
-      int written = 0;
-      // Up to the write queue's limit: what a client does not take waits in the store, not in memory.
-      while (written < events.size() && !response.writeQueueFull()) {
-        StoredEvent event = events.get(written++);
-        position = event.position();
-        response.write(frame(event));
-      }
-      metrics.sent(written);
-      if (written < events.size() || events.size() == PAGE || again) {
-        wake(); // a full queue makes read() wait for the drain
-      }
+      write(done.result(), -1);
     });
+  }
+
+  /**
+   * Writes {@code events} up to the write queue's limit: what a client does not take waits in the
+   * store, not in memory. Once all are written the reader is at {@code caughtUpTo} if that is
+   * further (the tail was read past events the filter skips).
+   */
+  private void write(List<StoredEvent> events, long caughtUpTo) {
+    int written = 0;
+    while (written < events.size() && !response.writeQueueFull()) {
+      StoredEvent event = events.get(written++);
+      position = event.position();
+      response.write(frame(event));
+    }
+    metrics.sent(written);
+    if (written == events.size() && caughtUpTo > position) {
+      position = caughtUpTo;
+    }
+    if (written < events.size() || events.size() == PAGE || again) {
+      wake(); // a full queue makes read() wait for the drain
+    }
   }
 
   private Buffer frame(StoredEvent event) {

@@ -57,6 +57,9 @@ final class StreamQueries {
        WHERE tenant_locator = $1 AND type = $6 AND position > after_position AND position < before_position
        ORDER BY position LIMIT $5""".formatted(StoredEvent.COLUMNS);
 
+  static final String NEWEST = "SELECT " + StoredEvent.COLUMNS
+      + " FROM event WHERE tenant_locator = $1 ORDER BY position DESC LIMIT $2";
+
   static final String HEAD = "SELECT last_position FROM stream_head WHERE tenant_locator = $1";
 
   private final Pool pool;
@@ -81,6 +84,17 @@ final class StreamQueries {
   Future<List<StoredEvent>> byRequest(UUID tenant, String requestId) {
     return pool.preparedQuery(BY_REQUEST).execute(Tuple.of(tenant, requestId))
         .map(StreamQueries::events)
+        .recover(StreamQueries::translated);
+  }
+
+  /** The tenant's newest {@code limit} events, in stream order. */
+  Future<List<StoredEvent>> newest(UUID tenant, int limit) {
+    return pool.preparedQuery(NEWEST).execute(Tuple.of(tenant, limit))
+        .map(rows -> {
+          List<StoredEvent> events = new ArrayList<>(events(rows));
+          java.util.Collections.reverse(events);
+          return events;
+        })
         .recover(StreamQueries::translated);
   }
 
