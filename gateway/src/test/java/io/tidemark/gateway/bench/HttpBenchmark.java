@@ -255,7 +255,8 @@ public final class HttpBenchmark {
     return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
-  private static String single(Connection jdbc, String query) throws Exception {
+  /** The first column of the first row of {@code query}. */
+  static String single(Connection jdbc, String query) throws Exception {
     try (Statement sql = jdbc.createStatement(); ResultSet rs = sql.executeQuery(query)) {
       rs.next();
       return rs.getString(1);
@@ -266,7 +267,7 @@ public final class HttpBenchmark {
     return options.isEmpty() ? List.of() : Arrays.asList(options.split("\\s+"));
   }
 
-  private static void progress(String format, Object... args) {
+  static void progress(String format, Object... args) {
     System.err.printf("bench: " + format + "%n", args);
   }
 }

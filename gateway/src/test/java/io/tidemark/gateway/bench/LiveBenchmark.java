@@ -1,5 +1,7 @@
 package io.tidemark.gateway.bench;
 
+import static io.tidemark.gateway.bench.HttpBenchmark.progress;
+
 import io.tidemark.gateway.config.ConfigLoader;
 import io.tidemark.gateway.config.DatabaseUrl;
 import io.tidemark.gateway.config.GatewayConfig;
@@ -21,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,7 +122,7 @@ public final class LiveBenchmark {
         api.send(HttpMethod.DELETE, subs + "/" + one, null, 204);
 
         // 2. 100 subscriptions each replay the stream's last backlogEach events, at once.
-        String from = single(jdbc, "SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM "
+        String from = HttpBenchmark.single(jdbc, "SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM "
             + schema + ".event ORDER BY position DESC OFFSET " + (backlogEach - 1) + " LIMIT 1");
         long each = count(jdbc, "SELECT count(*) FROM " + schema + ".event WHERE recorded_at >= '" + from + "'");
         progress("%d subscriptions replay %d events each", subscriptions, each);
@@ -390,17 +391,6 @@ public final class LiveBenchmark {
   }
 
   private static long count(Connection jdbc, String query) throws Exception {
-    return Long.parseLong(single(jdbc, query));
-  }
-
-  private static String single(Connection jdbc, String query) throws Exception {
-    try (Statement sql = jdbc.createStatement(); ResultSet rs = sql.executeQuery(query)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  private static void progress(String format, Object... args) {
-    System.err.printf("bench: " + format + "%n", args);
+    return Long.parseLong(HttpBenchmark.single(jdbc, query));
   }
 }
