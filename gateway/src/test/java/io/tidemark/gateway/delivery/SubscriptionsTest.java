@@ -11,6 +11,7 @@ import io.tidemark.gateway.Http;
 import io.tidemark.gateway.Poll;
 import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DeliveryConfig;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -171,7 +172,43 @@ class SubscriptionsTest {
     }
   }
 
+  @Test
+  void redirects_are_not_followed_and_only_the_first_kilobyte_of_an_answer_is_kept() throws Exception {
+    try (Receiver elsewhere = new Receiver(gateway.vertx(), n -> 200)) {
+      HttpServer redirecting = TestGateway.await(gateway.vertx().createHttpServer()
+          .requestHandler(r -> r.response().setStatusCode(302).putHeader("Location", elsewhere.url()).end("moved"))
+          .listen(0, "127.0.0.1"));
+      HttpServer talkative = TestGateway.await(gateway.vertx().createHttpServer()
+          .requestHandler(r -> r.response().setStatusCode(200).end("y".repeat(1024 * 1024)))
+          .listen(0, "127.0.0.1"));
+      try {
+        String moved = create("{\"url\":\"http://127.0.0.1:" + redirecting.actualPort() + "/hook\",\"types\":[\"policy.issued\"]}")
+            .json().getString("id");
+        String verbose = create("{\"url\":\"http://127.0.0.1:" + talkative.actualPort() + "/hook\",\"types\":[\"policy.issued\"]}")
+            .json().getString("id");
+        issuePolicy();
+
+        JsonObject redirected = Poll.until(() -> firstAttempt(moved), "the redirected attempt");
+        assertEquals(302, redirected.getInteger("statusCode"), "a redirect is a failed attempt");
+        assertEquals("moved", redirected.getString("response"));
+        JsonObject answered = Poll.until(() -> firstAttempt(verbose), "the 1 MiB answer's attempt");
+        assertEquals(200, answered.getInteger("statusCode"), "delivered");
+        assertEquals("y".repeat(1024), answered.getString("response"), "the first KiB of the answer, no more");
+        assertTrue(elsewhere.deliveries().isEmpty(), "the redirect's target got nothing");
+      } finally {
+        TestGateway.await(redirecting.close());
+        TestGateway.await(talkative.close());
+      }
+    }
+  }
+
   // ---- helpers
+
+  private JsonObject firstAttempt(String subscriptionId) {
+    JsonArray attempts = http.get(SUBS + "/" + subscriptionId + "/attempts").as("admin", "admin-secret").send().json()
+        .getJsonArray("attempts");
+    return attempts.isEmpty() ? null : attempts.getJsonObject(attempts.size() - 1);
+  }
 
   private long countAll() {
     return http.get("/event/" + DEMO_TENANT + "/events/list?pageSize=1000").as("reader", "reader-secret").send().json()
