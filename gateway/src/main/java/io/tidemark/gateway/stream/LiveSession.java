@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * as a server-sent event whose {@code id} is a paging token for the position after it. Runs on
  * its request's context only. It writes only while the response's write queue has room and reads
  * on once it drained: a client that stops reading holds no more than the queue's limit and one
- * event in memory, and is disconnected after {@code live.slowClientSeconds}.
+ * event in memory, and is disconnected after {@code live.slowClientSeconds}. Once caught up it
+ * takes new events from its tenant's {@link TenantTail}, shared with the other readers; its first
+ * read, its polls and any read the tail cannot serve go to the store.
  */
 final class LiveSession {
 
