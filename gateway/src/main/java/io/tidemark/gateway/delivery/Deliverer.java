@@ -90,6 +90,8 @@ public final class Deliverer {
       UPDATE subscription SET status = 'disabled', disabled_reason = $3, lease_owner = NULL, lease_until = NULL
        WHERE id = $1 AND lease_owner IS NULL AND status = 'active' AND tenant_locator = $2""";
 
+  private static final String ANY_ACTIVE = "SELECT EXISTS (SELECT 1 FROM subscription WHERE status = 'active')";
+
   /** Events read per turn: after them the subscription goes back to the queue, behind those that waited. */
   static final int PAGE = 100;
   /** Commit wake-ups claim at most this often: under a write storm, a claim per commit would be a query per commit. */
@@ -112,6 +114,8 @@ public final class Deliverer {
   private final AtomicInteger running = new AtomicInteger();
   private long timer = -1;
   private volatile boolean stopped;
+  /** Whether any subscription is active, as of the last poll: until then, assume so. */
+  private volatile boolean anyActive = true;
   // On the deliverer's context only.
   private boolean claiming;
   private boolean claimAgain;
@@ -137,7 +141,17 @@ public final class Deliverer {
   }
 
   public void start() {
-    context.runOnContext(v -> timer = vertx.setPeriodic(config.pollMillis(), id -> claim()));
+    context.runOnContext(v -> timer = vertx.setPeriodic(config.pollMillis(), id -> poll()));
+  }
+
+  /** The safety net, and the check that decides whether commits wake this deliverer at all. */
+  private void poll() {
+    pool.query(ANY_ACTIVE).execute().onComplete(done -> {
+      if (done.succeeded()) {
+        anyActive = done.result().iterator().next().getBoolean(0);
+      }
+      claim();
+    });
   }
 
   public Future<Void> stop() {
@@ -149,6 +163,9 @@ public final class Deliverer {
 
   /** Events were committed, on this instance or another: claim now rather than at the next poll. */
   public void wake() {
+    if (!anyActive) {
+      return; // no subscription to deliver: a commit costs no claim (the next poll sees a new one)
+    }
     context.runOnContext(v -> {
       if (wakeScheduled) {
         return;
