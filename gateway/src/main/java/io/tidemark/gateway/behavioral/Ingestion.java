@@ -15,6 +15,7 @@ import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoreConflict;
+import io.tidemark.gateway.store.TimeOrderedIds;
 import io.tidemark.plugin.api.BehavioralEvent;
 import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.ProcessorResult;
@@ -272,7 +273,7 @@ final class Ingestion {
   private Future<IngestOutcome> commit(IngestRequest request, WebhookConfig webhook, TenantConfig tenant,
       UUID userLocator, String raw, Processed processed, String messageId) {
     int responseTime = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.receivedNanos());
-    LogEntry entry = new LogEntry(0, UUID.randomUUID(), tenant.orgId(), tenant.parentOrgId(), webhook.id(),
+    LogEntry entry = new LogEntry(0, TimeOrderedIds.next(), tenant.orgId(), tenant.parentOrgId(), webhook.id(),
         processed.eventName(), processed.status(), processed.message(), storable(raw), request.receivedAt(), responseTime);
     AppendRequest append = new AppendRequest(tenant.locator(), userLocator, request.requestId(), processed.events())
         .withWrites(List.of(EventLogStore.insert(entry)));

@@ -2,9 +2,9 @@ package io.tidemark.gateway.http;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.tidemark.gateway.store.TimeOrderedIds;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.UUID;
 
 /**
  * Requests the HTTP decoder gave up on before any route could see them: a request line (URI)
@@ -41,7 +41,7 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
     request.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
-        .putHeader(RequestIds.HEADER, UUID.randomUUID().toString())
+        .putHeader(RequestIds.HEADER, TimeOrderedIds.next().toString())
         .putHeader("Connection", "close")
         .end(FailureHandler.body(uri != null && uri.startsWith("/v2/"), error).encode())
         .onComplete(done -> request.connection().close());

@@ -1,9 +1,9 @@
 package io.tidemark.gateway.http;
 
 import io.tidemark.gateway.logging.LogContext;
+import io.tidemark.gateway.store.TimeOrderedIds;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +20,7 @@ public final class RequestIds implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String offered = ctx.request().getHeader(HEADER);
-    String id = offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    String id = offered != null && SANE.matcher(offered).matches() ? offered : TimeOrderedIds.next().toString();
     ctx.put(KEY, id);
     LogContext.put(LogContext.REQUEST_ID, id);
     ctx.response().putHeader(HEADER, id);

@@ -4,6 +4,7 @@ import io.tidemark.gateway.http.JsonBodies;
 import io.tidemark.gateway.plugins.CallScheduling;
 import io.tidemark.gateway.plugins.JsonValues;
 import io.tidemark.gateway.store.StoreWrite;
+import io.tidemark.gateway.store.TimeOrderedIds;
 import io.tidemark.plugin.api.Schedule;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ final class CallScheduler implements CallScheduling {
     if (unstorable.isPresent()) {
       throw new IllegalArgumentException("schedule " + schedule.customEventId().replace('\0', '?') + ": " + unstorable.get());
     }
-    String name = UUID.randomUUID().toString();
+    String name = TimeOrderedIds.next().toString();
     Long interval = schedule.repeatCount() > 0 ? schedule.repeatInterval().toMillis() : null;
     schedules.put(name, new ScheduleStore.ScheduleRow(name, tenant, schedule.policyLocator(), schedule.customEventId(),
         transactionLocator, data, schedule.startAt(), interval, schedule.repeatCount(), null, null, null, user));

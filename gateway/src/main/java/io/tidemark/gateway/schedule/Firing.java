@@ -11,6 +11,7 @@ import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoreWrite;
+import io.tidemark.gateway.store.TimeOrderedIds;
 import io.tidemark.plugin.api.EventEmitter;
 import io.tidemark.plugin.api.EventScheduler;
 import io.tidemark.plugin.api.ScheduledEvent;
@@ -93,7 +94,7 @@ final class Firing implements Job {
       metrics.ignored();
       return;
     }
-    String requestId = UUID.randomUUID().toString();
+    String requestId = TimeOrderedIds.next().toString();
     int attempt = Blocking.await(store.failure(tenant, row.triggerName())).map(f -> f.failureCount() + 1).orElse(1);
     Outcome outcome = run(row, fired, requestId, attempt);
 
