@@ -2,6 +2,7 @@ package io.tidemark.gateway.bench;
 
 import io.tidemark.gateway.config.ConfigLoader;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,11 @@ import java.util.regex.Pattern;
 /**
  * The gateway as {@code bin/tidemark run} starts it: {@code java -jar tidemark-gateway.jar} on
  * the shipped config, in a JVM of its own, so that the benchmark measures what a user runs and
- * the load generator does not share its heap or JIT. Port 0: the log line says which port it got.
+ * the load generator does not share its heap or JIT.
+ *
+ * <p>On a port picked here, not port 0: with port 0 the gateway serves HTTP from one event loop
+ * (several servers would each get a port of their own), where the shipped config's fixed port
+ * gets one per core. The log line says which port it listens on.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -43,7 +48,7 @@ final class GatewayProcess implements AutoCloseable {
     command.addAll(List.of("-jar", repoRoot.resolve("gateway/target/tidemark-gateway.jar").toString(), config.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot.toFile());
     builder.environment().put(ConfigLoader.ENV_DB_URL, databaseUrl);
-    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, "0");
+    builder.environment().put(ConfigLoader.ENV_HTTP_PORT, Integer.toString(freePort()));
     builder.redirectErrorStream(true);
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
@@ -59,6 +64,13 @@ final class GatewayProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** A port nothing listens on now; the gateway binds it a moment later. */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   /** CPU time the gateway's JVM has used so far, all threads. */
