@@ -14,7 +14,7 @@ class TimeOrderedIdsTest {
   @Test
   void an_id_is_a_version_7_uuid_carrying_its_millisecond() {
     long millis = Instant.parse("2026-12-06T12:34:56.789Z").toEpochMilli();
-    UUID id = TimeOrderedIds.at(millis);
+    UUID id = TimeOrderedIds.at(millis, 5);
     assertEquals(7, id.version());
     assertEquals(2, id.variant()); // RFC 4122/9562 variant
     assertEquals(millis, id.getMostSignificantBits() >>> 16);
@@ -28,9 +28,21 @@ class TimeOrderedIdsTest {
     String previous = "";
     long start = Instant.parse("2026-12-06T00:00:00Z").toEpochMilli();
     for (int i = 0; i < 10_000; i++) {
-      UUID id = TimeOrderedIds.at(start + i);
+      UUID id = TimeOrderedIds.at(start + i, 0);
       assertTrue(seen.add(id), "repeated " + id);
       // The text form is what request ids are stored and indexed as.
+      assertTrue(id.toString().compareTo(previous) > 0, id + " after " + previous);
+      previous = id.toString();
+    }
+  }
+
+  @Test
+  void ids_made_one_after_another_sort_in_that_order_even_within_a_millisecond() {
+    String previous = "";
+    // Far more than a millisecond's worth of counter (4,096), so the borrowing is exercised too.
+    for (int i = 0; i < 20_000; i++) {
+      UUID id = TimeOrderedIds.next();
+      assertEquals(7, id.version());
       assertTrue(id.toString().compareTo(previous) > 0, id + " after " + previous);
       previous = id.toString();
     }
