@@ -57,8 +57,9 @@ class HttpBasicsTest {
   void an_insane_request_id_is_replaced(String insane) {
     Response r = http.get("/health").header("X-Request-Id", insane).send();
     String id = r.header("X-Request-Id");
-    // A fresh UUID, not the offered id (nor a cleaned-up copy of it, which would not be a UUID).
-    assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"), id);
+    // A fresh time-ordered (version 7) UUID, not the offered id (nor a cleaned-up copy of it,
+    // which would not be a UUID).
+    assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
     assertNotEquals(id, http.get("/health").header("X-Request-Id", insane).send().header("X-Request-Id"),
         "each request gets its own");
   }
