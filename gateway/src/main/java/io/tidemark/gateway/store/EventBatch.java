@@ -3,7 +3,6 @@ package io.tidemark.gateway.store;
 import com.github.f4b6a3.ulid.Ulid;
 import com.github.f4b6a3.ulid.UlidFactory;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -37,7 +36,7 @@ final class EventBatch {
 
   private static final String APPEND = """
       WITH batch AS MATERIALIZED (
-        SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[])
+        SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])
                  AS b(tenant_locator, n, random_part, user_locator, request_id, type, data)
       ), counts AS (
         SELECT tenant_locator, count(*) AS events FROM batch GROUP BY tenant_locator
@@ -58,9 +57,15 @@ final class EventBatch {
       )
       INSERT INTO event (tenant_locator, position, locator, user_locator, request_id, recorded_at, type, data)
       SELECT b.tenant_locator, s.before + b.n, s.time_part || b.random_part, b.user_locator, b.request_id,
-             s.last_timestamp, b.type, b.data
+             s.last_timestamp, b.type, b.data::jsonb
         FROM batch b JOIN starts s USING (tenant_locator)
       RETURNING tenant_locator, position, locator, recorded_at""";
+
+  /** The columns of APPEND's RETURNING. */
+  private static final int TENANT = 0;
+  private static final int POSITION = 1;
+  private static final int LOCATOR = 2;
+  private static final int RECORDED_AT = 3;
 
   private static final UlidFactory RANDOM = UlidFactory.newInstance();
 
@@ -69,7 +74,11 @@ final class EventBatch {
   private final Map<UUID, List<int[]>> slots = new HashMap<>();
   private final Tuple params;
 
-  EventBatch(List<AppendRequest> requests) {
+  /**
+   * @param data per request, its events' data as JSON text, made by the callers: the
+   *     appender's thread spends nothing on JSON (a tenth of its time when it encoded)
+   */
+  EventBatch(List<AppendRequest> requests, List<List<String>> data) {
     this.requests = requests;
     List<UUID> tenants = new ArrayList<>();
     List<Integer> ns = new ArrayList<>();
@@ -77,7 +86,7 @@ final class EventBatch {
     List<UUID> users = new ArrayList<>();
     List<String> requestIds = new ArrayList<>();
     List<String> types = new ArrayList<>();
-    List<JsonObject> data = new ArrayList<>();
+    List<String> json = new ArrayList<>();
     Map<UUID, Ulid> lastRandom = new HashMap<>();
     for (int r = 0; r < requests.size(); r++) {
       AppendRequest request = requests.get(r);
@@ -92,13 +101,13 @@ final class EventBatch {
         users.add(request.userLocator());
         requestIds.add(request.requestId());
         types.add(event.type());
-        data.add(event.data());
+        json.add(data.get(r).get(e));
       }
     }
     slots.values().removeIf(List::isEmpty);
     this.params = Tuple.of(tenants.toArray(UUID[]::new), ns.toArray(Integer[]::new), randomParts.toArray(String[]::new),
         users.toArray(UUID[]::new), requestIds.toArray(String[]::new), types.toArray(String[]::new),
-        data.toArray(JsonObject[]::new));
+        json.toArray(String[]::new));
   }
 
   boolean isEmpty() {
@@ -113,20 +122,22 @@ final class EventBatch {
     return conn.preparedQuery(APPEND).execute(params).map(rows -> {
       Map<UUID, Long> firstPosition = new HashMap<>();
       List<Row> all = new ArrayList<>();
+      // By index, in RETURNING's order: a lookup by name is a linear search of the column names,
+      // per row and column, on the thread that runs every commit.
       for (Row row : rows) {
         all.add(row);
-        firstPosition.merge(row.getUUID("tenant_locator"), row.getLong("position"), Math::min);
+        firstPosition.merge(row.getUUID(TENANT), row.getLong(POSITION), Math::min);
       }
       List<StoredEvent[]> stored = new ArrayList<>();
       requests.forEach(r -> stored.add(new StoredEvent[r.events().size()]));
       for (Row row : all) {
-        UUID tenant = row.getUUID("tenant_locator");
-        long position = row.getLong("position");
+        UUID tenant = row.getUUID(TENANT);
+        long position = row.getLong(POSITION);
         int[] slot = slots.get(tenant).get((int) (position - firstPosition.get(tenant)));
         AppendRequest request = requests.get(slot[0]);
         NewEvent event = request.events().get(slot[1]);
-        Instant recordedAt = row.getOffsetDateTime("recorded_at").toInstant();
-        stored.get(slot[0])[slot[1]] = new StoredEvent(tenant, position, row.getString("locator"), request.userLocator(),
+        Instant recordedAt = row.getOffsetDateTime(RECORDED_AT).toInstant();
+        stored.get(slot[0])[slot[1]] = new StoredEvent(tenant, position, row.getString(LOCATOR), request.userLocator(),
             request.requestId(), recordedAt, event.type(), event.data());
       }
       return stored.stream().map(List::of).toList();

@@ -83,8 +83,18 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     if (context == null) {
       return Future.failedFuture(new IllegalStateException("the appender is not deployed"));
     }
+    // The events' JSON text is made here, on the caller's thread, not on the appender's: its
+    // context runs every commit of this instance one after another, so what it spends per event
+    // bounds the write rate (docs/event-store.md). A value that cannot be made JSON fails this
+    // call alone, before it joins a batch.
+    List<String> data;
+    try {
+      data = request.events().stream().map(event -> JsonText.string(event.data())).toList();
+    } catch (RuntimeException unencodable) {
+      return Future.failedFuture(unencodable);
+    }
     Promise<List<StoredEvent>> promise = Promise.promise();
-    Pending pending = new Pending(request, Vertx.currentContext(), promise);
+    Pending pending = new Pending(request, data, Vertx.currentContext(), promise);
     context.runOnContext(v -> enqueue(pending));
     return promise.future();
   }
@@ -202,7 +212,8 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
 
   /** One transaction for the whole batch; the result lists each pending append's stored events. */
   private Future<List<List<StoredEvent>>> commit(List<Pending> batch) {
-    EventBatch events = new EventBatch(batch.stream().map(Pending::request).toList());
+    EventBatch events = new EventBatch(batch.stream().map(Pending::request).toList(),
+        batch.stream().map(Pending::data).toList());
     // Two round trips: BEGIN, the events (positions taken in the same statement), the writes and
     // the notification are sent at once, and the connection runs them in that order; COMMIT goes
     // once all of them answered. The appender commits one batch at a time, so round trips, not
@@ -281,7 +292,8 @@ public final class GroupCommitAppender extends VerticleBase implements EventAppe
     });
   }
 
-  private record Pending(AppendRequest request, Context caller, Promise<List<StoredEvent>> promise) {
+  /** @param data the JSON text of each of the request's events, in its order */
+  private record Pending(AppendRequest request, List<String> data, Context caller, Promise<List<StoredEvent>> promise) {
     /** Completes on the caller's context, so its continuation runs where its request lives. */
     void complete(AsyncResult<List<StoredEvent>> result) {
       if (caller == null) {

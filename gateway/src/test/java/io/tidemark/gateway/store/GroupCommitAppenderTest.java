@@ -10,6 +10,7 @@ import io.tidemark.gateway.TestGateway;
 import io.tidemark.gateway.config.DatabaseConfig;
 import io.tidemark.gateway.config.GatewayConfig;
 import io.tidemark.gateway.config.StoreConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -184,6 +185,30 @@ class GroupCommitAppenderTest {
     assertEquals(500L, count(second));
     // Positions stay gapless: the poisoned call took none.
     assertEquals(List.of(499L), await(pool.query("SELECT max(position) AS m FROM event WHERE tenant_locator = '" + tenant + "'")
+        .execute().map(rows -> List.of(rows.iterator().next().getLong("m")))));
+  }
+
+  @Test
+  void event_data_that_is_not_json_fails_its_call_at_once_and_never_splits_a_batch() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GroupCommitAppender appender = new GroupCommitAppender(pool, new StoreConfig(1000, 20), registry);
+    await(vertx.deployVerticle(appender));
+    List<Future<List<StoredEvent>>> results = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      // A value no JSON encoder knows, as a careless producer might put in an event's data.
+      JsonObject data = i == 50 ? new JsonObject().put("thing", new Object()) : new JsonObject().put("i", i);
+      results.add(appender.append(new AppendRequest(tenant, null, "call-" + i, List.of(new NewEvent("test.event", data)))));
+    }
+    // Refused on the caller's thread, before it could join a batch.
+    assertTrue(results.get(50).failed(), "the call with unencodable data fails before append returns");
+    await(Future.join(results).otherwiseEmpty());
+
+    List<Integer> failed = IntStream.range(0, 100).filter(i -> results.get(i).failed()).boxed().toList();
+    assertEquals(List.of(50), failed, "only that call fails");
+    assertInstanceOf(io.vertx.core.json.EncodeException.class, results.get(50).cause());
+    assertEquals(99L, count());
+    assertEquals(0.0, registry.get("tidemark.store.batch.split").counter().count(), "no batch was retried call by call");
+    assertEquals(List.of(99L), await(pool.query("SELECT max(position) AS m FROM event WHERE tenant_locator = '" + tenant + "'")
         .execute().map(rows -> List.of(rows.iterator().next().getLong("m")))));
   }
 
