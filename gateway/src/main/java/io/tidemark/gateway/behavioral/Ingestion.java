@@ -13,6 +13,7 @@ import io.tidemark.gateway.plugins.PluginRuntime;
 import io.tidemark.gateway.plugins.StartedPlugin;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoreConflict;
 import io.tidemark.gateway.store.TimeOrderedIds;
@@ -21,7 +22,6 @@ import io.tidemark.plugin.api.BehavioralEventProcessor;
 import io.tidemark.plugin.api.ProcessorResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -196,7 +196,7 @@ final class Ingestion {
         return Future.succeededFuture(new Processed(422, rejections.get(0).status(), message, name, List.copyOf(emitted)));
       }
       List<NewEvent> events = new ArrayList<>();
-      events.add(new NewEvent(name, new JsonObject(Json.encode(attributes))));
+      events.add(new NewEvent(name, new JsonObject(JsonText.string(attributes))));
       events.addAll(emitted);
       return Future.succeededFuture(new Processed(200, SUCCESS, "Event processed successfully", name, events));
     });

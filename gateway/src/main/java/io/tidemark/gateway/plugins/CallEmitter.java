@@ -1,6 +1,7 @@
 package io.tidemark.gateway.plugins;
 
 import io.tidemark.gateway.http.JsonBodies;
+import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.plugin.api.EventEmitter;
 import io.tidemark.plugin.api.InvalidEventException;
@@ -51,7 +52,7 @@ public final class CallEmitter implements EventEmitter {
     if (unstorable.isPresent()) {
       throw new InvalidEventException("event '" + type.replace('\0', '?') + "': " + unstorable.get());
     }
-    int bytes = type.getBytes(StandardCharsets.UTF_8).length + json.toBuffer().length();
+    int bytes = type.getBytes(StandardCharsets.UTF_8).length + JsonText.buffer(json).length();
     if (bytes > MAX_EVENT_BYTES) {
       throw new InvalidEventException("event '" + type + "' takes " + bytes + " bytes; the limit is " + MAX_EVENT_BYTES);
     }

@@ -11,6 +11,7 @@ import io.tidemark.gateway.security.Caller;
 import io.tidemark.gateway.security.Mountable;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
+import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.StoreFailure;
 import io.tidemark.gateway.store.StoreRefusedData;
 import io.tidemark.gateway.store.StoreWrite;
@@ -21,7 +22,6 @@ import io.tidemark.plugin.api.OperationResult;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -178,7 +178,7 @@ public final class PluginRoutes implements Mountable {
     }
     try {
       Object json = result.body() == null ? null : JsonValues.toJsonValue(result.body());
-      return new Idempotency.Recorded(result.status(), result.headers(), json == null ? null : Json.encode(json), null, null);
+      return new Idempotency.Recorded(result.status(), result.headers(), json == null ? null : JsonText.string(json), null, null);
     } catch (JsonValues.NotJsonException e) {
       return Idempotency.Recorded.of(new ApiException(500, "PLUGIN_FAILED",
           "Operation " + route.operation() + " answered a body that is not JSON: " + e.getMessage()));

@@ -2,6 +2,7 @@ package io.tidemark.gateway.stream;
 
 import io.tidemark.gateway.config.LiveConfig;
 import io.tidemark.gateway.http.SignedTokens;
+import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -168,7 +169,7 @@ final class LiveSession {
   private Buffer frame(StoredEvent event) {
     // One line of JSON (encode() never writes a newline): a data field may not contain one.
     return Buffer.buffer("id: " + tokens.issueCarrying(filter.canonical(), event.position()) + "\n"
-        + "data: " + EventJson.of(event).encode() + "\n\n");
+        + "data: " + JsonText.string(EventJson.of(event)) + "\n\n");
   }
 
   private void checkSlow() {
