@@ -58,10 +58,21 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error.retryAfterSeconds() != null) {
       ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
     }
+    // Over the limit, the rest of the body is never read: the connection cannot go on. (A body
+    // left unread by a refused login is dropped by Access, and the connection goes on.)
+    boolean closing = error.status() == 413 && LingeringClose.needed(ctx.request());
+    if (closing) {
+      ctx.response().putHeader("Connection", "close");
+    }
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
-        .end(body(ctx.normalizedPath().startsWith("/v2/"), error).encode());
+        .end(body(ctx.normalizedPath().startsWith("/v2/"), error).encode())
+        .onComplete(written -> {
+          if (closing) {
+            LingeringClose.after(ctx.vertx(), ctx.request());
+          }
+        });
   }
 
   /** The error body: the {@code /v2} envelope, or {@code {message, code}}. */

@@ -110,6 +110,49 @@ class HttpBasicsTest {
   }
 
   @Test
+  void a_body_over_the_limit_closes_its_connection_at_once() throws Exception {
+    // A client sends all of a 1 MB body on a keep-alive connection. The gateway stops reading it
+    // at the limit, so it must not keep the connection (and the unread rest) until the idle
+    // timeout: it answers, reads and drops what follows for a moment, and closes.
+    long started = System.nanoTime();
+    String answer = sendWholeBody("POST /v2/events", "admin:admin-secret", 1024 * 1024);
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+    assertTrue(answer.contains("Request body is larger than the limit of 4096 bytes"), answer);
+    assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+    assertTrue(tookMillis < 9_000, "closed after " + tookMillis + " ms");
+  }
+
+  /** The whole answer, read to the end of the stream: fails if the gateway keeps the connection open 10 s. */
+  private String sendWholeBody(String requestLine, String credentials, int bytes) throws Exception {
+    byte[] body = new byte[bytes];
+    java.util.Arrays.fill(body, (byte) 'a');
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.gateway().port())) {
+      socket.setSoTimeout(10_000);
+      String head = requestLine + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes())
+          + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      try {
+        out.write(body);
+        out.flush();
+      } catch (java.io.IOException closedWhileSending) {
+        // Closed before it read everything: what matters is that the answer arrived.
+      }
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(answer); // to the end of the stream: the gateway closed it
+      } catch (java.net.SocketTimeoutException stillOpen) {
+        throw new AssertionError("the connection stayed open 10 s after the answer: " + answer, stillOpen);
+      } catch (java.io.IOException reset) {
+        // A reset after the answer still counts as closed.
+      }
+      return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void health_is_up_without_credentials_when_the_database_answers() {
     Response r = http.get("/health").send();
     assertEquals(200, r.status());
