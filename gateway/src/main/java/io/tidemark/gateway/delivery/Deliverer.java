@@ -5,7 +5,6 @@ import io.tidemark.gateway.behavioral.WebhookSignature;
 import io.tidemark.gateway.config.DeliveryConfig;
 import io.tidemark.gateway.store.AppendRequest;
 import io.tidemark.gateway.store.EventAppender;
-import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.NewEvent;
 import io.tidemark.gateway.store.StoredEvent;
 import io.tidemark.gateway.stream.EventJson;
@@ -366,7 +365,7 @@ public final class Deliverer {
 
   /** POSTs the event, signed, to the resolved target: no redirects, a timeout, at most 1 KiB of the answer kept. */
   private Future<Outcome> post(Subscription s, StoredEvent event, TargetGuard.Target target, long started) {
-    byte[] body = JsonText.string(EventJson.of(event)).getBytes(StandardCharsets.UTF_8);
+    byte[] body = EventJson.text(event).getBytes(StandardCharsets.UTF_8);
     long timestamp = Instant.now().getEpochSecond();
     String signature = WebhookSignature.header(s.secret(), event.locator(), timestamp, body);
     if (s.previousSecret() != null && s.previousSecretUntil() != null && s.previousSecretUntil().isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {

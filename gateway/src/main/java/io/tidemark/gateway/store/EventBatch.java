@@ -70,6 +70,8 @@ final class EventBatch {
   private static final UlidFactory RANDOM = UlidFactory.newInstance();
 
   private final List<AppendRequest> requests;
+  /** Per request, its events' data as JSON text. */
+  private final List<List<String>> data;
   /** Per tenant, the batch's events of that tenant in batch order: [request index, event index]. */
   private final Map<UUID, List<int[]>> slots = new HashMap<>();
   private final Tuple params;
@@ -80,6 +82,7 @@ final class EventBatch {
    */
   EventBatch(List<AppendRequest> requests, List<List<String>> data) {
     this.requests = requests;
+    this.data = data;
     List<UUID> tenants = new ArrayList<>();
     List<Integer> ns = new ArrayList<>();
     List<String> randomParts = new ArrayList<>();
@@ -138,7 +141,7 @@ final class EventBatch {
         NewEvent event = request.events().get(slot[1]);
         Instant recordedAt = row.getOffsetDateTime(RECORDED_AT).toInstant();
         stored.get(slot[0])[slot[1]] = new StoredEvent(tenant, position, row.getString(LOCATOR), request.userLocator(),
-            request.requestId(), recordedAt, event.type(), event.data());
+            request.requestId(), recordedAt, event.type(), data.get(slot[0]).get(slot[1]));
       }
       return stored.stream().map(List::of).toList();
     });

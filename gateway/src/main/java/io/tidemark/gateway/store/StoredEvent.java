@@ -3,9 +3,15 @@ package io.tidemark.gateway.store;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
-/** An event as committed: {@code position} is its place in the tenant's stream. */
+/**
+ * An event as committed: {@code position} is its place in the tenant's stream.
+ *
+ * @param dataJson the event's data as JSON text, as the store keeps it: readers send it on as
+ *     it is, without parsing it into objects and writing it again (docs/event-store.md)
+ */
 public record StoredEvent(
     UUID tenantLocator,
     long position,
@@ -14,14 +20,43 @@ public record StoredEvent(
     String requestId,
     Instant timestamp,
     String type,
-    JsonObject data) {
+    String dataJson) {
 
   /**
    * The columns {@link #fromRow} reads, for the SELECTs that return events: first in the select
-   * list, in this order.
+   * list, in this order. The data as text: the pg client would parse {@code jsonb} into a
+   * JsonObject, which every reader of events then encoded again.
    */
   public static final String COLUMNS =
-      "tenant_locator, position, locator, user_locator, request_id, recorded_at, type, data";
+      "tenant_locator, position, locator, user_locator, request_id, recorded_at, type, data::text AS data";
+
+  /** The data, parsed: for the few who look inside it. */
+  public JsonObject data() {
+    return new JsonObject(dataJson);
+  }
+
+  /**
+   * Equal when every field is, the data compared as JSON values: an appended event's text is
+   * the caller's ({"a":1}), a read one's is PostgreSQL's ({"a": 1}), the same event either way.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof StoredEvent e
+        && position == e.position
+        && Objects.equals(tenantLocator, e.tenantLocator)
+        && Objects.equals(locator, e.locator)
+        && Objects.equals(userLocator, e.userLocator)
+        && Objects.equals(requestId, e.requestId)
+        && Objects.equals(timestamp, e.timestamp)
+        && Objects.equals(type, e.type)
+        && data().equals(e.data());
+  }
+
+  @Override
+  public int hashCode() {
+    // The data left out: equal events have equal JSON but not always equal text.
+    return Objects.hash(tenantLocator, position, locator, userLocator, requestId, timestamp, type);
+  }
 
   /**
    * Reads by index, in {@link #COLUMNS}' order: a lookup by name is a linear search of the
@@ -36,6 +71,6 @@ public record StoredEvent(
         row.getString(4),
         row.getOffsetDateTime(5).toInstant(),
         row.getString(6),
-        (JsonObject) row.getValue(7));
+        row.getString(7));
   }
 }

@@ -2,7 +2,6 @@ package io.tidemark.gateway.stream;
 
 import io.tidemark.gateway.config.LiveConfig;
 import io.tidemark.gateway.http.SignedTokens;
-import io.tidemark.gateway.store.JsonText;
 import io.tidemark.gateway.store.StoredEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -169,7 +168,7 @@ final class LiveSession {
   private Buffer frame(StoredEvent event) {
     // One line of JSON (encode() never writes a newline): a data field may not contain one.
     return Buffer.buffer("id: " + tokens.issueCarrying(filter.canonical(), event.position()) + "\n"
-        + "data: " + JsonText.string(EventJson.of(event)) + "\n\n");
+        + "data: " + EventJson.text(event) + "\n\n");
   }
 
   private void checkSlow() {

@@ -10,14 +10,10 @@ import io.tidemark.gateway.http.Responses;
 import io.tidemark.gateway.http.SignedTokens;
 import io.tidemark.gateway.security.Access;
 import io.tidemark.gateway.security.Mountable;
-import io.tidemark.gateway.store.StoredEvent;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /** The tenant event stream of seed 003: one event, one request's events, and the paged, tail-able list. */
@@ -55,7 +51,7 @@ public final class StreamRoutes implements Mountable {
     }
     queries.byLocator(Access.tenant(ctx).locator(), locator.toUpperCase())
         .map(found -> found.orElseThrow(() -> ApiException.notFound("No event " + locator + " in this tenant")))
-        .onSuccess(event -> Responses.json(ctx, 200, EventJson.of(event)))
+        .onSuccess(event -> Responses.json(ctx, 200, EventJson.object(event)))
         .onFailure(ctx::fail);
   }
 
@@ -67,7 +63,7 @@ public final class StreamRoutes implements Mountable {
             ctx.response().putHeader(TRUNCATED, Integer.toString(StreamQueries.MAX_REQUEST_EVENTS));
             events = events.subList(0, StreamQueries.MAX_REQUEST_EVENTS);
           }
-          Responses.json(ctx, 200, toJson(events));
+          Responses.json(ctx, 200, EventJson.array(events));
         })
         .onFailure(ctx::fail);
   }
@@ -94,9 +90,7 @@ public final class StreamRoutes implements Mountable {
           // Always a token: once the stream is exhausted it resumes after the last event seen,
           // so passing it later returns whatever has been appended since.
           long last = events.isEmpty() ? after : events.get(events.size() - 1).position();
-          Responses.json(ctx, 200, new JsonObject()
-              .put("pagingToken", tokens.issueCarrying(filter.canonical(), last))
-              .put("events", toJson(events)));
+          Responses.json(ctx, 200, EventJson.page(tokens.issueCarrying(filter.canonical(), last), events));
         })
         .onFailure(ctx::fail);
   }
@@ -115,11 +109,5 @@ public final class StreamRoutes implements Mountable {
             .orElseThrow(() -> ApiException.badParameter(parameter, "was issued for another tenant")))
         .orElse(given);
     return new Resume(filter, token.map(t -> t.values()[0]));
-  }
-
-  private static JsonArray toJson(List<StoredEvent> events) {
-    JsonArray array = new JsonArray();
-    events.forEach(e -> array.add(EventJson.of(e)));
-    return array;
   }
 }

@@ -58,6 +58,6 @@ class TenantTailSnapshotTest {
   }
 
   private static StoredEvent event(long position, String type) {
-    return new StoredEvent(TENANT, position, "L" + position, null, "r", Instant.EPOCH, type, new JsonObject());
+    return new StoredEvent(TENANT, position, "L" + position, null, "r", Instant.EPOCH, type, "{}");
   }
 }
